@@ -1,0 +1,43 @@
+# Two commands on a fresh machine: `make reproduce` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SEED ?= 0
+OUT ?= reports
+
+.PHONY: venv reproduce test lint format constraints bench clean
+
+venv: $(STAMP)
+
+# Re-runs only when the declared dependencies or the pins change.
+$(STAMP): pyproject.toml requirements/constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q -c requirements/constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+reproduce: $(STAMP)
+	$(PY) -m analysis reproduce --seed $(SEED) --out $(OUT)
+
+test: lint
+	$(PY) -m pytest tests --nbmake notebooks
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+# Refresh the pins after a deliberate upgrade (then run `make test`).
+constraints: $(STAMP)
+	( sed -n '1,3p' requirements/constraints.txt; \
+	  $(PY) -m pip freeze --exclude-editable | grep -v -E '^(pip|setuptools|wheel)==' ) > requirements/constraints.new
+	mv requirements/constraints.new requirements/constraints.txt
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache .hypothesis

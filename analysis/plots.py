@@ -1,0 +1,128 @@
+"""Figures (matplotlib + seaborn). Each function returns its ``Figure``; ``save`` writes files.
+
+Figures are written as PNG and SVG with fixed metadata and a fixed SVG hash salt, so the same
+data give byte-identical SVG files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files, not windows; notebooks still display the returned figures
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+matplotlib.rcParams["svg.hashsalt"] = "running-replication"
+matplotlib.rcParams["svg.fonttype"] = "path"
+
+PALETTE = {
+    "HIIT": "#c0392b",
+    "control": "#7f8c8d",
+    "10km": "#5dade2",
+    "21km": "#2874a6",
+    "42km": "#1b2631",
+}
+SUBJECT_LINE = {"color": "0.6", "alpha": 0.6, "linewidth": 0.9}
+
+
+def _sem(values: pd.Series) -> float:
+    return float(values.std(ddof=1) / np.sqrt(values.count())) if values.count() > 1 else 0.0
+
+
+def prepost_lines(
+    data: pd.DataFrame,
+    dv: str,
+    ylabel: str,
+    *,
+    groups: Sequence[str],
+    times: Sequence[str] = ("pre", "post"),
+    group: str = "group",
+    subject: str = "subject",
+    time: str = "time",
+):
+    """One panel per group: a grey line per subject, and the group mean ± SE in colour.
+
+    Each panel has one line per subject plus one for the mean, so a test can count them.
+    """
+    fig, axes = plt.subplots(1, len(groups), figsize=(3.2 * len(groups), 3.6), sharey=True,
+                             squeeze=False)
+    x = np.arange(len(times))
+    for ax, level in zip(axes[0], groups, strict=True):
+        part = data[data[group] == level]
+        wide = part.pivot(index=subject, columns=time, values=dv).reindex(columns=list(times))
+        for _, values in wide.iterrows():
+            ax.plot(x, values.to_numpy(), **SUBJECT_LINE)
+        means = wide.mean()
+        sems = wide.apply(_sem)
+        ax.errorbar(x, means.to_numpy(), yerr=sems.to_numpy(), color=PALETTE.get(level, "C0"),
+                    linewidth=2.5, marker="o", capsize=4, label="mean ± SE", zorder=3)
+        ax.set_xticks(x, list(times))
+        ax.set_xlim(-0.3, len(times) - 0.7)
+        ax.set_title(f"{level} (n = {len(wide)})")
+        ax.set_xlabel("Time")
+    axes[0][0].set_ylabel(ylabel)
+    axes[0][0].legend(loc="lower right", frameon=False, fontsize=8)
+    sns.despine(fig)
+    fig.tight_layout()
+    return fig
+
+
+def change_distribution(change: pd.DataFrame, ylabel: str, *, groups: Sequence[str]):
+    """Percent change per subject by group: box plot with every subject as a dot."""
+    fig, ax = plt.subplots(figsize=(4.2, 3.8))
+    palette = {g: PALETTE.get(g, "C0") for g in groups}
+    sns.boxplot(data=change, x="group", y="pct_change", order=list(groups), hue="group",
+                palette=palette, width=0.5, fliersize=0, ax=ax, legend=False,
+                boxprops={"alpha": 0.35})
+    sns.stripplot(data=change, x="group", y="pct_change", order=list(groups), hue="group",
+                  palette=palette, size=6, jitter=0.12, ax=ax, legend=False, seed=0)
+    ax.axhline(0, color="0.3", linewidth=0.8, linestyle="--")
+    ax.set_xlabel("Group")
+    ax.set_ylabel(ylabel)
+    sns.despine(fig)
+    fig.tight_layout()
+    return fig
+
+
+def change_means(
+    change: pd.DataFrame, measures: Mapping[str, str], ylabel: str, *, groups: Sequence[str]
+):
+    """Mean ± SE percent change of several measures, side by side for each group."""
+    fig, ax = plt.subplots(figsize=(4.8, 3.8))
+    width = 0.8 / len(groups)
+    x = np.arange(len(measures))
+    for i, level in enumerate(groups):
+        part = change[change["group"] == level]
+        stats = [part.loc[part["measure"] == m, "pct_change"] for m in measures]
+        ax.bar(x + (i - (len(groups) - 1) / 2) * width, [s.mean() for s in stats], width,
+               yerr=[_sem(s) for s in stats], color=PALETTE.get(level, "C0"), capsize=4,
+               label=level)
+    ax.axhline(0, color="0.3", linewidth=0.8)
+    ax.set_xticks(x, list(measures.values()))
+    ax.set_xlabel("VO2max")
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False)
+    sns.despine(fig)
+    fig.tight_layout()
+    return fig
+
+
+def save(fig, directory: str | Path, stem: str) -> list[Path]:
+    """Write ``stem.png`` and ``stem.svg`` into ``directory`` with reproducible bytes."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = [directory / f"{stem}.png", directory / f"{stem}.svg"]
+    fig.savefig(paths[0], dpi=150, metadata={"Software": None})
+    fig.savefig(paths[1], metadata={"Date": None, "Creator": None})
+    return paths
+
+
+def close(fig) -> None:
+    """Free a figure's memory once it has been saved."""
+    plt.close(fig)

@@ -1,0 +1,419 @@
+"""HIIT running and quadriceps size: Estes et al. 2017, simulated from its abstract.
+
+Estes RR, Malinowski A, Piacentini M, et al. The Effect of High Intensity Interval Run Training
+on Cross-sectional Area of the Vastus Lateralis in Untrained College Students. Int J Exerc Sci
+2017;10(1):137-145. PMID 28479954.
+
+Every number comes from ``data/published/estes2017.csv``, where each is marked published,
+inferred or assumed. The simulation makes, per group, subjects whose *percent changes* have
+exactly the published mean and SD (SD = SEM * sqrt(n) under the default reading of ``±``),
+and whose baselines have exactly the published means and SDs.
+
+Relative VO2max is absolute VO2max over body mass, so the two changes fix each subject's body
+mass change: ``(1 + abs) = (1 + rel)(1 + mass)``. The correlation of the two VO2max changes is
+chosen so that the body-mass change has the assumed SD (about 1 %); every subject then stays
+within 5 % of their starting body mass, which ``simulate`` checks.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..schemas import DataSpec, validate
+from ..scorecard import Replication, build_scorecard
+from ..simulate import as_rng, rnorm_multi
+from ..tables import Tables
+from ..targets import Targets, load_targets
+
+NAME = "estes2017"
+TITLE = "HIIT running and quadriceps size (Estes et al. 2017)"
+CITATION = (
+    "Estes RR, Malinowski A, Piacentini M, et al. The Effect of High Intensity Interval Run "
+    "Training on Cross-sectional Area of the Vastus Lateralis in Untrained College Students. "
+    "Int J Exerc Sci 2017;10(1):137-145."
+)
+GROUPS = ("HIIT", "control")
+TIMES = ("pre", "post")
+MEASURES = ("csa_cm2", "vo2max_rel", "vo2max_abs", "body_mass_kg")
+UNITS = {
+    "csa_cm2": "cm²",
+    "vo2max_rel": "ml·kg⁻¹·min⁻¹",
+    "vo2max_abs": "L·min⁻¹",
+    "body_mass_kg": "kg",
+    "age_yr": "yr",
+    "height_cm": "cm",
+}
+LABELS = {
+    "csa_cm2": "Vastus lateralis CSA (cm²)",
+    "vo2max_rel": "Relative VO2max (ml·kg⁻¹·min⁻¹)",
+    "vo2max_abs": "Absolute VO2max (L·min⁻¹)",
+    "body_mass_kg": "Body mass (kg)",
+}
+COLUMNS = ["subject", "group", "sex", "time", *MEASURES, "age_yr", "height_cm"]
+# quantity in the targets table -> measured column whose percent change it is
+CHANGE_OF = {
+    "csa_pct_change": "csa_cm2",
+    "vo2max_rel_pct_change": "vo2max_rel",
+    "vo2max_abs_pct_change": "vo2max_abs",
+    "body_mass_pct_change": "body_mass_kg",
+}
+MAX_BODY_MASS_CHANGE_PCT = 5.0
+
+DATA_SPEC = DataSpec(
+    study=NAME,
+    subject="subject",
+    time="time",
+    factors={"group": GROUPS, "sex": ("M", "F"), "time": TIMES},
+    measures={m: (0.0, None) for m in (*MEASURES, "age_yr", "height_cm")},
+    subject_columns=("group", "sex", "age_yr", "height_cm"),
+    optional=("age_yr", "height_cm"),
+)
+
+_PREFIX = {"HIIT": "hiit", "control": "control"}
+
+
+def targets(**assumptions: float) -> Targets:
+    """The study's targets table, with assumptions overridden by keyword."""
+    return load_targets(NAME).with_overrides(**assumptions)
+
+
+def _mean_sd(t: Targets, key: str, dispersion: str) -> tuple[float, float]:
+    """Mean and SD of ``key``: a published row with ``±``, or assumed ``_mean``/``_sd`` rows."""
+    if key in set(t.table["id"]):
+        return t.value(key), t.sd(key, dispersion)
+    return t.value(f"{key}_mean"), t.value(f"{key}_sd")
+
+
+def _vo2_change_correlation(sd_rel: float, sd_abs: float, sd_mass: float) -> float:
+    # mass change ≈ abs change - rel change, so var(mass) ≈ sd_abs² + sd_rel² - 2ρ sd_abs sd_rel
+    rho = (sd_rel**2 + sd_abs**2 - sd_mass**2) / (2 * sd_rel * sd_abs)
+    if not -1.0 <= rho <= 1.0:
+        raise InputError(
+            f"a body-mass change SD of {sd_mass} % cannot arise from VO2max change SDs of "
+            f"{sd_rel:.3g} % and {sd_abs:.3g} %; choose an SD between "
+            f"{abs(sd_abs - sd_rel):.3g} and {sd_abs + sd_rel:.3g}."
+        )
+    return rho
+
+
+def _simulate_group(t, group, dispersion, empirical, rng, first_id) -> pd.DataFrame:
+    p = _PREFIX[group]
+    n, n_male = t.count(f"{p}_n"), t.count(f"{p}_n_male")
+
+    def block(keys, r=0.0):
+        pairs = [_mean_sd(t, f"{p}_{k}", dispersion) for k in keys]
+        return rnorm_multi(
+            n, [m for m, _ in pairs], [s for _, s in pairs], r, varnames=list(keys),
+            empirical=empirical, seed=rng,
+        )
+
+    people = block(["age", "height"])
+    fitness = block(["body_mass", "vo2max_rel"])
+    csa = block(["csa_pre", "csa_pct_change"], t.value("csa_change_baseline_corr"))
+    _, sd_rel = _mean_sd(t, f"{p}_vo2max_rel_pct_change", dispersion)
+    _, sd_abs = _mean_sd(t, f"{p}_vo2max_abs_pct_change", dispersion)
+    rho = _vo2_change_correlation(sd_rel, sd_abs, t.value(f"{p}_body_mass_pct_change_sd"))
+    vo2 = block(["vo2max_rel_pct_change", "vo2max_abs_pct_change"], rho)
+
+    rel_factor = 1 + vo2["vo2max_rel_pct_change"] / 100
+    abs_factor = 1 + vo2["vo2max_abs_pct_change"] / 100
+    mass_factor = abs_factor / rel_factor
+    worst = float(np.max(np.abs(mass_factor - 1)) * 100)
+    if worst > MAX_BODY_MASS_CHANGE_PCT:
+        raise InputError(
+            f"{group}: a simulated body mass changes by {worst:.1f} % in 10 weeks (limit "
+            f"{MAX_BODY_MASS_CHANGE_PCT} %); lower {p}_body_mass_pct_change_sd."
+        )
+    if n_male > n:
+        raise InputError(f"{group}: {n_male} men in a group of {n}.")
+    # Assumed: the men are the heaviest subjects of their group.
+    male = np.zeros(n, dtype=bool)
+    male[np.argsort(-fitness["body_mass"].to_numpy(), kind="stable")[:n_male]] = True
+
+    pre = pd.DataFrame(
+        {
+            "csa_cm2": csa["csa_pre"],
+            "vo2max_rel": fitness["vo2max_rel"],
+            "body_mass_kg": fitness["body_mass"],
+        }
+    )
+    post = pd.DataFrame(
+        {
+            "csa_cm2": pre["csa_cm2"] * (1 + csa["csa_pct_change"] / 100),
+            "vo2max_rel": pre["vo2max_rel"] * rel_factor,
+            "body_mass_kg": pre["body_mass_kg"] * mass_factor,
+        }
+    )
+    frames = []
+    for time, values in (("pre", pre), ("post", post)):
+        frame = pd.DataFrame(
+            {
+                "subject": [f"S{first_id + i:02d}" for i in range(n)],
+                "group": group,
+                "sex": np.where(male, "M", "F"),
+                "time": time,
+                "csa_cm2": values["csa_cm2"],
+                "vo2max_rel": values["vo2max_rel"],
+                "vo2max_abs": values["vo2max_rel"] * values["body_mass_kg"] / 1000.0,
+                "body_mass_kg": values["body_mass_kg"],
+                "age_yr": people["age"],
+                "height_cm": people["height"],
+            }
+        )
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def simulate(
+    seed: int | None = 0,
+    dispersion: str = "sem",
+    *,
+    empirical: bool = True,
+    **assumptions: float,
+) -> pd.DataFrame:
+    """Simulate the study: one row per subject x time.
+
+    Parameters
+    ----------
+    seed : int
+        Same seed, same data (byte for byte once written).
+    dispersion : {"sem", "sd"}
+        How the abstract's ``±`` is read. ``"sem"`` (default): SD = SEM * sqrt(n).
+    empirical : bool
+        ``True``: every group's percent changes and baselines have exactly the target
+        moments. ``False``: subjects drawn from the population (for power studies).
+    **assumptions
+        Override any ``assumed`` row of ``data/published/estes2017.csv`` by its id, e.g.
+        ``control_csa_pct_change_sd=5``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``subject, group, sex, time, csa_cm2, vo2max_rel`` (ml/kg/min),
+        ``vo2max_abs`` (L/min), ``body_mass_kg, age_yr, height_cm``.
+
+    Examples
+    --------
+    >>> df = simulate(seed=1)
+    >>> df.groupby("group")["subject"].nunique().to_dict()
+    {'HIIT': 12, 'control': 5}
+    """
+    t = targets(**assumptions)
+    rng = as_rng(seed)
+    frames, first_id = [], 1
+    for group in GROUPS:
+        frame = _simulate_group(t, group, dispersion, empirical, rng, first_id)
+        first_id += frame["subject"].nunique()
+        frames.append(frame)
+    data = pd.concat(frames, ignore_index=True)
+    order = {"pre": 0, "post": 1}
+    data = data.sort_values(["subject", "time"], key=lambda s: s.map(order) if s.name == "time"
+                            else s, kind="stable")
+    return data.reset_index(drop=True)[COLUMNS]
+
+
+def analyze(df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) -> Tables:
+    """Run every analysis of the study on long data (simulated or real).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per subject x time, with the columns of :data:`COLUMNS`.
+    source : str
+        Name of the file ``df`` came from, used in error messages.
+    validate : bool
+        Check ``df`` against the study's schema first (see :data:`DATA_SPEC`). Only data that
+        :func:`simulate` just made may skip it.
+
+    Returns
+    -------
+    Tables
+        Tidy tables, each computed on first use: ``descriptives``, ``percent_change`` (per
+        subject), ``change_summary``, ``change_tests`` (one-sample t of the percent change
+        against 0: the test a published mean ± SEM of a change implies, used by the
+        scorecard), ``paired_tests`` (pre vs post, Cohen's d_z), ``group_comparison`` (Welch t
+        on the percent change, Hedges' g), ``mixed_anova`` (group x time, each measure) and
+        ``ancova`` (post adjusted for pre).
+
+    Examples
+    --------
+    >>> tables = analyze(simulate(seed=1))
+    >>> list(tables)[:3]
+    ['descriptives', 'percent_change', 'change_summary']
+    """
+    from .. import stats
+
+    data = validate_data(df, source) if validate else df
+    measures = list(MEASURES)
+    subject_vars = [c for c in ("age_yr", "height_cm") if c in data.columns]
+    change = stats.percent_change(data, measures, keep=("group",))
+
+    def per_group(test, columns):
+        rows = []
+        for (measure, group), part in change.groupby(["measure", "group"], sort=False):
+            if len(part) >= 2:
+                res = test(*(part[c].to_numpy() for c in columns))
+                rows.append({"group": group, "measure": measure, **res})
+        return pd.DataFrame(rows)
+
+    def group_comparison():
+        rows = []
+        for measure, part in change.groupby("measure", sort=False):
+            hiit = part.loc[part["group"] == "HIIT", "pct_change"].to_numpy()
+            control = part.loc[part["group"] == "control", "pct_change"].to_numpy()
+            if hiit.size >= 2 and control.size >= 2:
+                res = stats.welch_ttest(hiit, control)
+                rows.append({"measure": measure, "contrast": "HIIT - control", **res})
+        return pd.DataFrame(rows)
+
+    def mixed_anova():
+        return pd.concat(
+            [stats.mixed_anova(data, dv=m, within="time", between="group", levels=list(TIMES))
+             for m in measures],
+            ignore_index=True,
+        )
+
+    def ancova():
+        tables = []
+        for measure, part in change.groupby("measure", sort=False):
+            wide = part.rename(columns={"pre": f"{measure}_pre", "post": f"{measure}_post"})
+            table = stats.ancova(wide, dv=f"{measure}_post", covar=f"{measure}_pre",
+                                 between="group")
+            table.insert(0, "dv", measure)
+            tables.append(table)
+        return pd.concat(tables, ignore_index=True)
+
+    return Tables(
+        {
+            "descriptives": lambda: stats.describe(data, [*measures, *subject_vars],
+                                                   ["group", "time"]),
+            "percent_change": lambda: change,
+            "change_summary": lambda: stats.describe(
+                change, ["pct_change"], ["group", "measure"], name="variable"
+            ).drop(columns="variable"),
+            "change_tests": lambda: per_group(stats.one_sample_ttest, ["pct_change"]),
+            "paired_tests": lambda: per_group(stats.paired_ttest, ["pre", "post"]),
+            "group_comparison": group_comparison,
+            "mixed_anova": mixed_anova,
+            "ancova": ancova,
+        }
+    )
+
+
+def validate_data(df: pd.DataFrame, source: str = "<data>") -> pd.DataFrame:
+    """Check a data file of this study; raise :class:`~analysis.errors.InputError` if bad."""
+    return validate(df, DATA_SPEC, source)
+
+
+def _lookup(data: pd.DataFrame, tables: dict[str, pd.DataFrame]):
+    from ..stats import grim_consistent
+
+    def pick(table, **where):
+        mask = np.ones(len(table), dtype=bool)
+        for column, value in where.items():
+            mask &= (table[column] == value).to_numpy()
+        return table[mask].iloc[0] if mask.any() else None
+
+    def reproduced(row: pd.Series) -> float:
+        quantity, group, statistic = row["quantity"], row["group"], row["statistic"]
+        subjects = data.drop_duplicates("subject")
+        if statistic == "count" and quantity == "n_subjects":
+            return float((subjects["group"] == group).sum())
+        if statistic == "count" and quantity == "n_male":
+            return float(((subjects["group"] == group) & (subjects["sex"] == "M")).sum())
+        if statistic == "mean_of_counts":  # not simulated: GRIM consistency of the printed mean
+            decimals = max(0, -int(math.floor(math.log10(float(row["tolerance"]) * 2))))
+            ok = grim_consistent(float(row["value"]), int(row["n"]), decimals)
+            return float(row["value"]) if ok else math.nan
+        if quantity in CHANGE_OF:
+            summary = pick(tables["change_summary"], group=group, measure=CHANGE_OF[quantity])
+            tests = pick(tables["change_tests"], group=group, measure=CHANGE_OF[quantity])
+            if statistic == "mean":
+                return summary["mean"] if summary is not None else math.nan
+            if statistic == "p_value":
+                return tests["p_val"] if tests is not None else math.nan
+        if statistic == "mean":
+            found = pick(tables["descriptives"], group=group, time=row["time"], measure=quantity)
+            return found["mean"] if found is not None else math.nan
+        return math.nan
+
+    def spread(row: pd.Series, reading: str) -> float:
+        quantity, group = row["quantity"], row["group"]
+        if quantity in CHANGE_OF:
+            found = pick(tables["change_summary"], group=group, measure=CHANGE_OF[quantity])
+        elif row["statistic"] == "mean_of_counts":
+            return float(row["dispersion"])  # not simulated; nothing to compare
+        else:
+            found = pick(tables["descriptives"], group=group, time=row["time"], measure=quantity)
+        if found is None:
+            return math.nan
+        return found["sem"] if reading == "SEM" else found["sd"]
+
+    return reproduced, spread
+
+
+def scorecard(
+    data: pd.DataFrame, tables: dict[str, pd.DataFrame], dispersion: str = "sem", **assumptions
+) -> pd.DataFrame:
+    """Published claims against the values reproduced from ``data`` and ``tables``."""
+    reproduced, spread = _lookup(data, tables)
+    return build_scorecard(targets(**assumptions), reproduced, dispersion, spread)
+
+
+def replicate(seed: int | None = 0, dispersion: str = "sem", **assumptions) -> Replication:
+    """Simulate, analyse and score the study in one call.
+
+    Examples
+    --------
+    >>> rep = replicate(seed=1)
+    >>> rep.passed
+    True
+    """
+    data = simulate(seed, dispersion, **assumptions)
+    tables = analyze(data, validate=False)  # made by simulate(); its schema is tested
+    card = scorecard(data, tables, dispersion, **assumptions)
+    return Replication(NAME, seed, data, tables, card, dict(assumptions, dispersion=dispersion))
+
+
+def key_statistics(rep: Replication) -> dict[str, float]:
+    """The few numbers a sensitivity analysis follows as the assumptions move."""
+    tables = rep.tables
+    paired = tables["paired_tests"].set_index(["group", "measure"])
+    between = tables["group_comparison"].set_index("measure")
+    aov = tables["mixed_anova"]
+    interaction = aov[(aov["dv"] == "csa_cm2") & (aov["Source"] == "Interaction")].iloc[0]
+    return {
+        "hiit_csa_p": paired.loc[("HIIT", "csa_cm2"), "p_val"],
+        "hiit_csa_dz": paired.loc[("HIIT", "csa_cm2"), "dz"],
+        "control_csa_p": paired.loc[("control", "csa_cm2"), "p_val"],
+        "csa_change_welch_p": between.loc["csa_cm2", "p_val"],
+        "csa_change_hedges_g": between.loc["csa_cm2", "hedges_g"],
+        "csa_interaction_p": interaction["p_unc"],
+        "claims_passed": int((rep.scorecard["status"] == "PASS").sum()),
+        "claims_total": len(rep.scorecard),
+    }
+
+
+def figures(rep: Replication) -> dict:
+    """The study's figures by file stem; each is drawn by a function of ``analysis.plots``."""
+    from .. import plots
+
+    change = rep.tables["percent_change"]
+    return {
+        "estes2017_csa_prepost": plots.prepost_lines(
+            rep.data, "csa_cm2", LABELS["csa_cm2"], groups=GROUPS
+        ),
+        "estes2017_csa_change_by_group": plots.change_distribution(
+            change[change["measure"] == "csa_cm2"], "Change in VL CSA (%)", groups=GROUPS
+        ),
+        "estes2017_vo2max_change": plots.change_means(
+            change[change["measure"].isin(["vo2max_rel", "vo2max_abs"])],
+            {"vo2max_rel": "relative", "vo2max_abs": "absolute"},
+            "Change in VO2max (%)",
+            groups=GROUPS,
+        ),
+    }

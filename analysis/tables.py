@@ -1,0 +1,43 @@
+"""Result tables computed on first use.
+
+A study's ``analyze`` returns a :class:`Tables` mapping. Each table is computed the first
+time it is read, so a scorecard that needs three tables does not pay for the mixed ANOVA
+(and for importing pingouin), while writing or showing every table computes them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+
+import pandas as pd
+
+
+class Tables(Mapping[str, pd.DataFrame]):
+    """A read-only mapping of table name to DataFrame, each built by its factory once.
+
+    Examples
+    --------
+    >>> calls = []
+    >>> t = Tables({"a": lambda: calls.append(1) or pd.DataFrame({"x": [1]})})
+    >>> calls, t["a"]["x"].tolist(), t["a"]["x"].tolist(), calls
+    ([], [1], [1], [1])
+    """
+
+    def __init__(self, factories: Mapping[str, Callable[[], pd.DataFrame]]):
+        self._factories = dict(factories)
+        self._cache: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._cache:
+            self._cache[name] = self._factories[name]()
+        return self._cache[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._factories)
+
+    def __len__(self) -> int:
+        return len(self._factories)
+
+    def __repr__(self) -> str:
+        done = ", ".join(f"{k}{'' if k in self._cache else ' (not yet computed)'}" for k in self)
+        return f"Tables({done})"
