@@ -20,7 +20,7 @@ reproduce: $(STAMP)
 	$(PY) -m analysis reproduce --seed $(SEED) --out $(OUT)
 
 test: lint
-	$(PY) -m pytest tests --nbmake notebooks
+	$(PY) -m pytest tests analysis --nbmake notebooks
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

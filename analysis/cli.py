@@ -51,7 +51,9 @@ def cmd_simulate(args) -> int:
     study = get_study(args.study)
     data = study.simulate(args.seed, args.dispersion, **_assumptions(args.assume))
     path = write_csv(data, args.out)
-    print(f"wrote {path} ({data['subject'].nunique()} subjects, {len(data)} rows, seed {args.seed})")
+    print(
+        f"wrote {path} ({data['subject'].nunique()} subjects, {len(data)} rows, seed {args.seed})"
+    )
     return 0
 
 
@@ -63,10 +65,12 @@ def cmd_replicate(args) -> int:
     study = get_study(args.study)
     rep = study.replicate(args.seed, args.dispersion, **_assumptions(args.assume))
     card = rep.scorecard
-    shown = card[["claim_id", "statistic", "published", "reproduced", "tolerance", "status",
-                  "kind"]]
-    with pd.option_context("display.width", 160, "display.max_rows", 500,
-                           "display.float_format", "{:.4g}".format):
+    shown = card[
+        ["claim_id", "statistic", "published", "reproduced", "tolerance", "status", "kind"]
+    ]
+    with pd.option_context(
+        "display.width", 160, "display.max_rows", 500, "display.float_format", "{:.4g}".format
+    ):
         print(f"{study.TITLE}: scorecard (seed {args.seed}, ± read as {args.dispersion.upper()})")
         print(shown.to_string(index=False))
     passed = int((card["status"] == "PASS").sum())
@@ -112,10 +116,18 @@ def build_parser() -> argparse.ArgumentParser:
     def study_options(p, out_help=None):
         p.add_argument("study", help="study name, e.g. estes2017 (see `studies`)")
         p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-        p.add_argument("--dispersion", choices=["sem", "sd"], default="sem",
-                       help="read the published ± as SEM (default) or SD")
-        p.add_argument("--assume", action="append", metavar="NAME=VALUE",
-                       help="override an assumed number of the study (repeatable)")
+        p.add_argument(
+            "--dispersion",
+            choices=["sem", "sd"],
+            default="sem",
+            help="read the published ± as SEM (default) or SD",
+        )
+        p.add_argument(
+            "--assume",
+            action="append",
+            metavar="NAME=VALUE",
+            help="override an assumed number of the study (repeatable)",
+        )
 
     p = sub.add_parser("simulate", help="write a simulated dataset as CSV")
     study_options(p)

@@ -29,8 +29,9 @@ def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
     return path
 
 
-def write_tables(tables: Mapping[str, pd.DataFrame], directory: str | Path, prefix: str = "")\
-        -> list[Path]:
+def write_tables(
+    tables: Mapping[str, pd.DataFrame], directory: str | Path, prefix: str = ""
+) -> list[Path]:
     """Write every table as ``<prefix><name>.csv`` in ``directory``, all or none.
 
     The tables are written into a temporary folder beside ``directory`` first and moved in

@@ -10,13 +10,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import matplotlib
-
-matplotlib.use("Agg")  # files, not windows; notebooks still display the returned figures
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
 
 matplotlib.rcParams["svg.hashsalt"] = "running-replication"
 matplotlib.rcParams["svg.fonttype"] = "path"
@@ -48,20 +45,31 @@ def prepost_lines(
 ):
     """One panel per group: a grey line per subject, and the group mean ± SE in colour.
 
-    Each panel has one line per subject plus one for the mean, so a test can count them.
+    Subject lines carry the gid ``"subject"`` and the mean's errorbar container the label
+    ``"mean ± SE"``, so what a panel draws can be counted.
     """
-    fig, axes = plt.subplots(1, len(groups), figsize=(3.2 * len(groups), 3.6), sharey=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(groups), figsize=(3.2 * len(groups), 3.6), sharey=True, squeeze=False
+    )
     x = np.arange(len(times))
     for ax, level in zip(axes[0], groups, strict=True):
         part = data[data[group] == level]
         wide = part.pivot(index=subject, columns=time, values=dv).reindex(columns=list(times))
         for _, values in wide.iterrows():
-            ax.plot(x, values.to_numpy(), **SUBJECT_LINE)
+            ax.plot(x, values.to_numpy(), gid="subject", **SUBJECT_LINE)
         means = wide.mean()
         sems = wide.apply(_sem)
-        ax.errorbar(x, means.to_numpy(), yerr=sems.to_numpy(), color=PALETTE.get(level, "C0"),
-                    linewidth=2.5, marker="o", capsize=4, label="mean ± SE", zorder=3)
+        ax.errorbar(
+            x,
+            means.to_numpy(),
+            yerr=sems.to_numpy(),
+            color=PALETTE.get(level, "C0"),
+            linewidth=2.5,
+            marker="o",
+            capsize=4,
+            label="mean ± SE",
+            zorder=3,
+        )
         ax.set_xticks(x, list(times))
         ax.set_xlim(-0.3, len(times) - 0.7)
         ax.set_title(f"{level} (n = {len(wide)})")
@@ -70,47 +78,88 @@ def prepost_lines(
     axes[0][0].legend(loc="lower right", frameon=False, fontsize=8)
     sns.despine(fig)
     fig.tight_layout()
-    return fig
+    return _label(fig, "prepost_lines")
 
 
 def change_distribution(change: pd.DataFrame, ylabel: str, *, groups: Sequence[str]):
     """Percent change per subject by group: box plot with every subject as a dot."""
     fig, ax = plt.subplots(figsize=(4.2, 3.8))
     palette = {g: PALETTE.get(g, "C0") for g in groups}
-    sns.boxplot(data=change, x="group", y="pct_change", order=list(groups), hue="group",
-                palette=palette, width=0.5, fliersize=0, ax=ax, legend=False,
-                boxprops={"alpha": 0.35})
-    sns.stripplot(data=change, x="group", y="pct_change", order=list(groups), hue="group",
-                  palette=palette, size=6, jitter=0.12, ax=ax, legend=False, seed=0)
+    sns.boxplot(
+        data=change,
+        x="group",
+        y="pct_change",
+        order=list(groups),
+        hue="group",
+        palette=palette,
+        width=0.5,
+        fliersize=0,
+        ax=ax,
+        legend=False,
+        boxprops={"alpha": 0.35},
+    )
+    # swarmplot places points deterministically (a random jitter would change the SVG bytes)
+    sns.swarmplot(
+        data=change,
+        x="group",
+        y="pct_change",
+        order=list(groups),
+        hue="group",
+        palette=palette,
+        size=6,
+        ax=ax,
+        legend=False,
+    )
     ax.axhline(0, color="0.3", linewidth=0.8, linestyle="--")
     ax.set_xlabel("Group")
     ax.set_ylabel(ylabel)
     sns.despine(fig)
     fig.tight_layout()
-    return fig
+    return _label(fig, "change_distribution")
 
 
 def change_means(
     change: pd.DataFrame, measures: Mapping[str, str], ylabel: str, *, groups: Sequence[str]
 ):
-    """Mean ± SE percent change of several measures, side by side for each group."""
+    """Mean ± SE percent change of several measures per group, over each subject's change.
+
+    Subjects are small dots, spread sideways by rank (deterministic, unlike random jitter);
+    group means are large markers with SE bars.
+    """
     fig, ax = plt.subplots(figsize=(4.8, 3.8))
     width = 0.8 / len(groups)
     x = np.arange(len(measures))
     for i, level in enumerate(groups):
         part = change[change["group"] == level]
-        stats = [part.loc[part["measure"] == m, "pct_change"] for m in measures]
-        ax.bar(x + (i - (len(groups) - 1) / 2) * width, [s.mean() for s in stats], width,
-               yerr=[_sem(s) for s in stats], color=PALETTE.get(level, "C0"), capsize=4,
-               label=level)
-    ax.axhline(0, color="0.3", linewidth=0.8)
+        colour = PALETTE.get(level, "C0")
+        centre = x + (i - (len(groups) - 1) / 2) * width
+        for j, measure in enumerate(measures):
+            values = part.loc[part["measure"] == measure, "pct_change"].sort_values()
+            spread = np.linspace(-0.25, 0.25, len(values)) * width if len(values) > 1 else [0]
+            ax.scatter(
+                centre[j] + np.asarray(spread), values, s=12, color=colour, alpha=0.45, linewidths=0
+            )
+        means = [part.loc[part["measure"] == m, "pct_change"].mean() for m in measures]
+        sems = [_sem(part.loc[part["measure"] == m, "pct_change"]) for m in measures]
+        ax.errorbar(
+            centre,
+            means,
+            yerr=sems,
+            fmt="o",
+            color=colour,
+            markersize=8,
+            capsize=5,
+            linewidth=2,
+            label=f"{level} mean ± SE",
+        )
+    ax.axhline(0, color="0.3", linewidth=0.8, linestyle="--")
     ax.set_xticks(x, list(measures.values()))
     ax.set_xlabel("VO2max")
     ax.set_ylabel(ylabel)
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, fontsize=8)
     sns.despine(fig)
     fig.tight_layout()
-    return fig
+    return _label(fig, "change_means")
 
 
 def save(fig, directory: str | Path, stem: str) -> list[Path]:
@@ -126,3 +175,23 @@ def save(fig, directory: str | Path, stem: str) -> list[Path]:
 def close(fig) -> None:
     """Free a figure's memory once it has been saved."""
     plt.close(fig)
+
+
+def show(figures: Mapping[str, object]) -> None:
+    """Display figures in a notebook, each under its file stem, then close them."""
+    from IPython.display import Markdown, display
+
+    for stem, fig in figures.items():
+        display(Markdown(f"`{stem}`: drawn by `{drawn_by(fig)}`"))
+        display(fig)
+        plt.close(fig)
+
+
+def drawn_by(fig) -> str:
+    """The function that drew ``fig`` (each plotting function labels its figure)."""
+    return fig.get_label() or "analysis.plots"
+
+
+def _label(fig, function_name: str):
+    fig.set_label(f"analysis.plots.{function_name}")
+    return fig

@@ -83,16 +83,24 @@ def build_scorecard(
         tolerance = 0.0 if pd.isna(row["tolerance"]) else float(row["tolerance"])
         reproduced = float(lookup(row))
         rows.append(
-            _row(targets.study, row, row["id"], row["statistic"], row["value"], reproduced,
-                 tolerance)
+            _row(
+                targets.study, row, row["id"], row["statistic"], row["value"], reproduced, tolerance
+            )
         )
         if pd.notna(row["dispersion"]) and dispersion_lookup is not None:
             reading = row["dispersion_type"]
             reading = {"pm": dispersion.upper()}.get(reading, reading)
             spread = float(dispersion_lookup(row, reading))
             rows.append(
-                _row(targets.study, row, f"{row['id']}_{reading.lower()}", reading,
-                     row["dispersion"], spread, tolerance)
+                _row(
+                    targets.study,
+                    row,
+                    f"{row['id']}_{reading.lower()}",
+                    reading,
+                    row["dispersion"],
+                    spread,
+                    tolerance,
+                )
             )
     return pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
 

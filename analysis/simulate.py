@@ -162,7 +162,7 @@ def rnorm_multi(
     ...                  empirical=True, seed=1)
     >>> df.mean().round(12).tolist(), df.std().round(12).tolist()
     ([0.0, 5.0], [1.0, 2.0])
-    >>> round(df.corr().loc["a", "b"], 12)
+    >>> float(df.corr().loc["a", "b"].round(12))
     0.5
     """
     p = _n_variables(mu, sd, r, varnames)
@@ -244,9 +244,7 @@ def rlnorm_multi(
     >>> np.log(df).mean().round(12).tolist()
     [5.0, 6.0]
     """
-    logs = rnorm_multi(
-        n, meanlog, sdlog, r, varnames=varnames, empirical=empirical, seed=seed
-    )
+    logs = rnorm_multi(n, meanlog, sdlog, r, varnames=varnames, empirical=empirical, seed=seed)
     return np.exp(logs)
 
 

@@ -155,6 +155,33 @@ class Targets:
                 )
         return Targets(self.study, self.table, {**self.overrides, **assumptions})
 
+    def published(self) -> pd.DataFrame:
+        """The published and inferred rows, in the columns a reader needs."""
+        keep = self.table["kind"] != "assumed"
+        cols = [
+            "id",
+            "quantity",
+            "group",
+            "statistic",
+            "relation",
+            "value",
+            "dispersion",
+            "dispersion_type",
+            "n",
+            "unit",
+            "kind",
+            "source",
+        ]
+        return self.table.loc[keep, cols].reset_index(drop=True)
+
+    def assumptions(self) -> pd.DataFrame:
+        """The assumed rows with the values in force (overrides applied) and their sources."""
+        rows = self.table[self.table["kind"] == "assumed"].copy()
+        rows["value"] = [self.value(i) for i in rows["id"]]
+        return rows[
+            ["id", "quantity", "group", "statistic", "value", "unit", "source", "note"]
+        ].reset_index(drop=True)
+
     def claims(self) -> pd.DataFrame:
         """Rows the scorecard checks: published and inferred numbers, except protocol facts."""
         keep = (self.table["kind"] != "assumed") & (self.table["statistic"] != "protocol")

@@ -1,0 +1,143 @@
+"""The simulation engine: exact sample moments (empirical=True), population draws, errors."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+from analysis.simulate import (
+    correlation_matrix,
+    lognormal_params,
+    rlnorm_multi,
+    rnorm_multi,
+    sim_design,
+)
+
+EXACT = 1e-9
+
+
+@st.composite
+def targets(draw):
+    """Random valid targets: p variables, n > p rows, means, SDs and a PSD correlation matrix."""
+    p = draw(st.integers(1, 6))
+    n = draw(st.integers(p + 1, p + 40))
+    mu = draw(st.lists(st.floats(-1e3, 1e3), min_size=p, max_size=p))
+    sd = draw(st.lists(st.floats(0.01, 100), min_size=p, max_size=p))
+    # a random correlation matrix: normalise a random Gram matrix
+    raw = np.array(draw(st.lists(st.floats(-1, 1), min_size=p * p, max_size=p * p)))
+    raw = raw.reshape(p, p) + np.eye(p) * 0.5
+    gram = raw @ raw.T + np.eye(p) * 1e-3
+    scale = np.sqrt(np.diag(gram))
+    r = gram / np.outer(scale, scale)
+    np.fill_diagonal(r, 1.0)
+    seed = draw(st.integers(0, 2**32 - 1))
+    return n, np.array(mu), np.array(sd), r, seed
+
+
+@given(targets())
+def test_empirical_sample_moments_are_exact(t):
+    n, mu, sd, r, seed = t
+    df = rnorm_multi(n, mu, sd, r, empirical=True, seed=seed)
+    assert df.shape == (n, len(mu))
+    np.testing.assert_allclose(df.mean().to_numpy(), mu, atol=EXACT * max(1, np.abs(mu).max()))
+    np.testing.assert_allclose(df.std(ddof=1).to_numpy(), sd, rtol=EXACT)
+    if len(mu) > 1:
+        np.testing.assert_allclose(df.corr().to_numpy(), r, atol=EXACT)
+
+
+@given(targets())
+def test_lognormal_is_exact_on_the_log_scale(t):
+    n, mu, sd, r, seed = t
+    meanlog, sdlog = mu / 1e3, sd / 100  # keep exp() finite
+    logs = np.log(rlnorm_multi(n, meanlog, sdlog, r, empirical=True, seed=seed))
+    np.testing.assert_allclose(logs.mean().to_numpy(), meanlog, atol=EXACT)
+    np.testing.assert_allclose(logs.std(ddof=1).to_numpy(), sdlog, rtol=1e-8)
+
+
+def test_same_seed_same_numbers_different_seed_different_numbers():
+    a = rnorm_multi(20, [0, 1], [1, 2], 0.3, empirical=True, seed=7)
+    b = rnorm_multi(20, [0, 1], [1, 2], 0.3, empirical=True, seed=7)
+    c = rnorm_multi(20, [0, 1], [1, 2], 0.3, empirical=True, seed=8)
+    pd.testing.assert_frame_equal(a, b)
+    assert not np.allclose(a.to_numpy(), c.to_numpy())
+
+
+def test_population_draws_are_not_exact_but_converge():
+    small = rnorm_multi(10, 5.0, 2.0, empirical=False, seed=1)
+    assert abs(small["X1"].mean() - 5.0) > 1e-6  # a sample, not the targets
+    big = rnorm_multi(200_000, [5.0, -1.0], [2.0, 0.5], 0.6, empirical=False, seed=1)
+    np.testing.assert_allclose(big.mean(), [5.0, -1.0], atol=0.02)
+    np.testing.assert_allclose(big.std(), [2.0, 0.5], rtol=0.01)
+    assert big.corr().iloc[0, 1] == pytest.approx(0.6, abs=0.01)
+
+
+def test_population_mode_allows_n_not_above_p():
+    assert rnorm_multi(2, [0, 0, 0], 1, 0, empirical=False, seed=0).shape == (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n": 3, "mu": [0, 0, 0]}, "n > p"),
+        (
+            {"n": 10, "mu": [0, 0, 0], "r": [[1, 0.9, -0.9], [0.9, 1, 0.9], [-0.9, 0.9, 1]]},
+            "positive semi-definite",
+        ),
+        ({"n": 10, "mu": [0, 0], "sd": [1, -1]}, "negative"),
+        ({"n": 10, "mu": [0, 0], "sd": [1, 1, 1]}, "expected 1 or 2"),
+        ({"n": 10, "mu": [0, 0], "r": [[1, 0.5], [0.4, 1]]}, "symmetric"),
+        ({"n": 10, "mu": [0, 0], "r": 1.5}, r"\[-1, 1\]"),
+        ({"n": 10, "mu": [0, 0, 0], "r": [0.1, 0.2]}, "upper-triangle"),
+        ({"n": 10, "mu": [0, 0], "varnames": ["a", "b", "c"]}, "expected 1 or 3"),
+        ({"n": 0, "mu": 0}, "positive whole number"),
+    ],
+)
+def test_bad_targets_raise_a_clear_value_error(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        rnorm_multi(empirical=True, seed=0, **kwargs)
+
+
+def test_correlation_matrix_accepts_the_three_forms():
+    full = np.array([[1, 0.1, 0.2], [0.1, 1, 0.3], [0.2, 0.3, 1]])
+    np.testing.assert_array_equal(correlation_matrix([0.1, 0.2, 0.3], 3), full)
+    np.testing.assert_array_equal(correlation_matrix(full, 3), full)
+    assert correlation_matrix(0.4, 3)[1, 2] == 0.4
+
+
+def test_lognormal_params_reproduce_the_arithmetic_moments():
+    # reference: scipy's log-normal with s = sdlog and scale = exp(meanlog)
+    meanlog, sdlog = lognormal_params(180.0, 90.0)
+    dist = stats.lognorm(s=sdlog, scale=np.exp(meanlog))
+    assert dist.mean() == pytest.approx(180.0)
+    assert dist.std() == pytest.approx(90.0)
+
+
+def test_sim_design_is_tidy_and_exact_per_cell():
+    mu = {"a": [10, 20, 12, 25], "b": [10, 20, 10, 20]}
+    df = sim_design(
+        between={"group": ["a", "b"]},
+        within={"time": ["pre", "post"]},
+        n={"a": 8, "b": 6},
+        mu=mu,
+        sd=[1, 2, 1, 2],
+        r=0.5,
+        measures=["x", "y"],
+        empirical=True,
+        seed=3,
+    )
+    assert list(df.columns) == ["subject", "group", "time", "x", "y"]
+    assert len(df) == (8 + 6) * 2
+    assert df.groupby("subject", observed=True).size().eq(2).all()
+    assert df["subject"].nunique() == 14
+    means = df.groupby(["group", "time"], observed=True)[["x", "y"]].mean()
+    np.testing.assert_allclose(means.loc[("a", "post")], [12, 25], atol=EXACT)
+    np.testing.assert_allclose(means.loc[("b", "pre")], [10, 20], atol=EXACT)
+    wide = df[df["group"] == "a"].pivot(index="subject", columns="time", values="x")
+    assert wide.corr().loc["pre", "post"] == pytest.approx(0.5, abs=EXACT)
+
+
+def test_sim_design_needs_a_spec_for_every_cell():
+    with pytest.raises(ValueError, match="cell 'b'"):
+        sim_design(between={"g": ["a", "b"]}, within={"t": [1, 2]}, n=5, mu={"a": 0}, seed=0)

@@ -1,0 +1,58 @@
+"""The published-targets tables: every number has a kind and a source."""
+
+import pandas as pd
+import pytest
+
+from analysis.errors import InputError
+from analysis.targets import COLUMNS, DATA_DIR, KINDS, load_targets
+
+STUDY_TABLES = sorted(
+    p.stem
+    for p in DATA_DIR.glob("*.csv")
+    if p.stem != "article_claims" and p.stem != "aerobic_hypertrophy"
+)
+
+
+@pytest.mark.parametrize("study", STUDY_TABLES)
+def test_every_row_has_a_kind_and_a_source(study):
+    table = load_targets(study).table
+    assert list(table.columns) == COLUMNS
+    assert table["kind"].isin(KINDS).all()
+    assert table["source"].notna().all()
+    assert table["id"].is_unique
+
+
+@pytest.mark.parametrize("study", STUDY_TABLES)
+def test_assumptions_say_they_are_assumed(study):
+    table = load_targets(study).table
+    assumed = table[table["kind"] == "assumed"]
+    assert assumed["source"].str.lower().str.contains("assum").all(), (
+        "an assumed number's source must say it is an assumption"
+    )
+
+
+def test_a_broken_table_is_reported_with_file_row_and_column(tmp_path):
+    table = pd.read_csv(DATA_DIR / "estes2017.csv")
+    table.loc[2, "kind"] = "guessed"
+    path = tmp_path / "broken.csv"
+    table.to_csv(path, index=False)
+    with pytest.raises(InputError, match=r'broken.csv, line 4 \(data row 3\), column "kind"'):
+        load_targets("estes2017", path)
+
+
+def test_changing_a_published_number_moves_the_simulation(tmp_path, monkeypatch):
+    # the CSV is the single source of truth: edit it and the simulated data follow
+    import analysis.targets as targets
+    from analysis.studies import estes2017
+
+    table = pd.read_csv(DATA_DIR / "estes2017.csv")
+    table.loc[table["id"] == "hiit_csa_pct_change", "value"] = 12.3
+    (tmp_path / "estes2017.csv").write_text(table.to_csv(index=False))
+    monkeypatch.setattr(targets, "DATA_DIR", tmp_path)
+    monkeypatch.setattr(
+        estes2017, "load_targets", lambda s: targets.load_targets(s, tmp_path / f"{s}.csv")
+    )
+    rep = estes2017.replicate(seed=0)
+    card = rep.scorecard.set_index("claim_id")
+    assert card.loc["hiit_csa_pct_change", "reproduced"] == pytest.approx(12.3)
+    assert rep.passed
