@@ -11,7 +11,13 @@ import pandas as pd
 from .targets import DATA_DIR
 
 VERDICT_COLUMNS = ["claim", "verdict", "deciding_statistic", "caveat", "study", "tables"]
-VERDICTS = ("supported", "partly supported", "not supported", "not testable")
+VERDICTS = (
+    "supported",
+    "partly supported",
+    "not supported",
+    "rests on assumptions",
+    "not testable",
+)
 
 
 def load_claims() -> pd.DataFrame:

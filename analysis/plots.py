@@ -162,6 +162,158 @@ def change_means(
     return _label(fig, "change_means")
 
 
+def _geometric_summary(values: pd.Series) -> tuple[float, float, float]:
+    """Geometric mean with the SE band of the log values, back-transformed (lower, upper)."""
+    logs = np.log(values.dropna())
+    centre, se = logs.mean(), _sem(logs)
+    return float(np.exp(centre)), float(np.exp(centre - se)), float(np.exp(centre + se))
+
+
+def _arithmetic_summary(values: pd.Series) -> tuple[float, float, float]:
+    centre, se = values.mean(), _sem(values)
+    return float(centre), float(centre - se), float(centre + se)
+
+
+def time_courses(
+    data: pd.DataFrame,
+    outcomes: Mapping[str, str],
+    *,
+    groups: Sequence[str],
+    times: Sequence[str],
+    log_scale: Sequence[str] = (),
+    group: str = "group",
+    time: str = "time",
+    title: str | None = None,
+):
+    """One panel per outcome: mean ± SE over time, one line per group.
+
+    Outcomes in ``log_scale`` show the geometric mean with the SE band of the logs, on a
+    log axis. Each group's line carries the group's name as its label.
+    """
+    ncols = min(3, len(outcomes))
+    nrows = int(np.ceil(len(outcomes) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 3.2 * nrows), squeeze=False)
+    x = np.arange(len(times))
+    offsets = np.linspace(-0.08, 0.08, len(groups))
+    for ax, (outcome, label) in zip(axes.flat, outcomes.items(), strict=False):
+        summary = _geometric_summary if outcome in log_scale else _arithmetic_summary
+        for offset, level in zip(offsets, groups, strict=True):
+            part = data[data[group] == level]
+            points = [summary(part.loc[part[time] == t, outcome]) for t in times]
+            centre = np.array([p[0] for p in points])
+            low = centre - np.array([p[1] for p in points])
+            high = np.array([p[2] for p in points]) - centre
+            ax.errorbar(
+                x + offset,
+                centre,
+                yerr=[low, high],
+                marker="o",
+                capsize=3,
+                color=PALETTE.get(level, None),
+                label=level,
+                linewidth=1.8,
+            )
+        if outcome in log_scale:
+            ax.set_yscale("log")
+            label = f"{label}, geometric mean ± SE"
+        ax.set_ylabel(label)
+        ax.set_xticks(x, list(times))
+        ax.set_xlabel("Time")
+    for ax in list(axes.flat)[len(outcomes) :]:
+        ax.set_visible(False)
+    axes.flat[0].legend(frameon=False, fontsize=8, title="distance")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    sns.despine(fig)
+    fig.tight_layout()
+    return _label(fig, "time_courses")
+
+
+def trajectories(
+    data: pd.DataFrame,
+    outcome: str,
+    ylabel: str,
+    *,
+    groups: Sequence[str],
+    times: Sequence[str],
+    log_scale: bool = False,
+    group: str = "group",
+    subject: str = "subject",
+    time: str = "time",
+):
+    """One panel per group: each subject's trajectory (gid ``"subject"``) and the mean."""
+    fig, axes = plt.subplots(
+        1, len(groups), figsize=(3.2 * len(groups), 3.4), sharey=True, squeeze=False
+    )
+    x = np.arange(len(times))
+    summary = _geometric_summary if log_scale else _arithmetic_summary
+    for ax, level in zip(axes[0], groups, strict=True):
+        part = data[data[group] == level]
+        wide = part.pivot(index=subject, columns=time, values=outcome).reindex(columns=list(times))
+        for _, values in wide.iterrows():
+            ax.plot(x, values.to_numpy(), gid="subject", **SUBJECT_LINE)
+        centre = [summary(wide[t])[0] for t in times]
+        ax.plot(
+            x,
+            centre,
+            color=PALETTE.get(level, "C0"),
+            linewidth=2.5,
+            marker="o",
+            label="geometric mean" if log_scale else "mean",
+        )
+        if log_scale:
+            ax.set_yscale("log")
+        ax.set_xticks(x, list(times))
+        ax.set_title(f"{level} (n = {len(wide)})")
+        ax.set_xlabel("Time")
+    axes[0][0].set_ylabel(ylabel)
+    axes[0][0].legend(frameon=False, fontsize=8)
+    sns.despine(fig)
+    fig.tight_layout()
+    return _label(fig, "trajectories")
+
+
+def fold_heatmap(
+    folds: pd.DataFrame,
+    outcomes: Mapping[str, str],
+    *,
+    groups: Sequence[str],
+    title: str | None = None,
+):
+    """Geometric-mean fold change vs pre: outcome (rows) x distance and timepoint (columns).
+
+    ``folds`` has per-subject ``log_fold`` with ``outcome``, ``group`` and ``contrast``.
+    Colour is log2 of the fold (white = no change); each cell is annotated with the fold.
+    """
+    mean_log = folds.groupby(["outcome", "contrast", "group"], sort=False)["log_fold"].mean()
+    table = np.exp(mean_log).unstack(["contrast", "group"])
+    columns = [(c, g) for c in folds["contrast"].unique() for g in groups]
+    table = table.reindex(index=list(outcomes), columns=columns)
+    table.index = [outcomes[o] for o in table.index]
+    table.columns = [f"{g}\n{c.split(' /')[0]}" for c, g in table.columns]
+    fig, ax = plt.subplots(figsize=(1.1 * table.shape[1] + 2.5, 0.55 * table.shape[0] + 1.6))
+    log2 = np.log2(table)
+    limit = float(np.nanmax(np.abs(log2.to_numpy()))) or 1.0
+    sns.heatmap(
+        log2,
+        annot=table,
+        fmt=".2f",
+        cmap="RdBu_r",
+        center=0,
+        vmin=-limit,
+        vmax=limit,
+        cbar_kws={"label": "log2 fold change vs pre"},
+        ax=ax,
+        linewidths=0.5,
+    )
+    ax.set_xlabel("Distance and timepoint (fold vs pre)")
+    ax.set_ylabel("")
+    if title:
+        ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return _label(fig, "fold_heatmap")
+
+
 def save(fig, directory: str | Path, stem: str) -> list[Path]:
     """Write ``stem.png`` and ``stem.svg`` into ``directory`` with reproducible bytes."""
     directory = Path(directory)

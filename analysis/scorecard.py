@@ -21,6 +21,7 @@ SCORECARD_COLUMNS = [
     "tolerance",
     "status",
     "kind",
+    "claimed_by",
     "source",
     "note",
 ]
@@ -118,6 +119,7 @@ def _row(study, row, claim_id, statistic, published, reproduced, tolerance) -> d
         "tolerance": tolerance,
         "status": judge(relation, float(published), reproduced, tolerance),
         "kind": row["kind"],
+        "claimed_by": row["claimed_by"],
         "source": row["source"],
         "note": row["note"] if pd.notna(row["note"]) else "",
     }

@@ -18,6 +18,8 @@ dispersion, dispersion_type : the printed ``±`` and how it is read: ``SD``, ``S
 n : sample size the dispersion refers to.
 unit, tolerance : unit and how far a reproduced value may be from a printed one.
 kind : ``published``, ``inferred`` or ``assumed``.
+claimed_by : who makes a claim: ``paper`` (the study's abstract), ``companion abstract``, or
+    ``article`` (the popular article, not the paper); empty for assumptions.
 source, note : citation (or reasoning) and remarks.
 """
 
@@ -47,6 +49,7 @@ COLUMNS = [
     "unit",
     "tolerance",
     "kind",
+    "claimed_by",
     "source",
     "note",
 ]
@@ -68,6 +71,11 @@ def _check_table(table: pd.DataFrame, path: Path) -> None:
         ("relation", ~table["relation"].isin(RELATIONS), f"one of {list(RELATIONS)}"),
         ("value", table["value"].isna(), "a number"),
         ("source", table["source"].isna(), "a source (citation or reasoning)"),
+        (
+            "claimed_by",
+            (table["kind"] != "assumed") & table["claimed_by"].isna(),
+            "who makes the claim (paper, companion abstract or article)",
+        ),
         (
             "dispersion_type",
             table["dispersion"].notna() & ~table["dispersion_type"].isin(DISPERSION_TYPES),

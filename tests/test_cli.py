@@ -4,6 +4,7 @@ import hashlib
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pingouin as pg
 import pytest
@@ -156,3 +157,35 @@ def test_replicate_does_not_import_plotting_or_pingouin():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_replicate_ryu2016_exits_zero(seed):
+    result = run("replicate", "ryu2016", "--seed", seed)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ryu2016_simulate_analyze_and_reject(tmp_path):
+    data = tmp_path / "runners.csv"
+    assert run("simulate", "ryu2016", "--seed", 4, "--out", data).returncode == 0
+    out = tmp_path / "tables"
+    result = run("analyze", "ryu2016", data, "--out", out)
+    assert result.returncode == 0, result.stderr
+    written = pd.read_csv(out / "mixed_anova.csv")
+    frame = pd.read_csv(data).assign(log_ck=lambda d: np.log(d["ck_u_l"]))
+    ref = pg.mixed_anova(
+        data=frame, dv="log_ck", within="time", between="group", subject="subject"
+    ).set_index("Source")
+    ours = written[written["dv"] == "log_ck_u_l"].set_index("Source")
+    for source in ["group", "time", "Interaction"]:
+        assert ours.loc[source, "F"] == pytest.approx(ref.loc[source, "F"], abs=1e-6)
+
+    bad = tmp_path / "bad.csv"
+    pd.read_csv(data).assign(ck_u_l=lambda d: d["ck_u_l"].where(d.index != 10, 0.0)).to_csv(
+        bad, index=False
+    )
+    result = run("analyze", "ryu2016", bad, "--out", tmp_path / "nothing")
+    assert result.returncode == 2
+    assert 'line 12 (data row 11), column "ck_u_l"' in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "nothing").exists()

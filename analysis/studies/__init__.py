@@ -12,6 +12,7 @@ from ..errors import InputError
 
 STUDIES: dict[str, str] = {
     "estes2017": "HIIT running and quadriceps size (Estes et al. 2017)",
+    "ryu2016": "Running distance and muscle damage (Ryu et al. 2016)",
 }
 
 

@@ -1,0 +1,179 @@
+"""Ryu et al. 2016: every published direction and significance (shared/studies.md §2)."""
+
+import numpy as np
+import pandas as pd
+import pingouin as pg
+import pytest
+from scipy import stats as sps
+
+from analysis.errors import InputError
+from analysis.studies import ryu2016 as study
+
+SEEDS = [1, 2, 3, 4, 5]
+GROUPS = ["10km", "21km", "42km"]
+
+
+@pytest.fixture(scope="module", params=SEEDS)
+def rep(request):
+    return study.replicate(seed=request.param)
+
+
+def log_wide(data, group, column="ck_u_l"):
+    part = data[data["group"] == group]
+    return np.log(part.pivot(index="subject", columns="time", values=column))
+
+
+def test_design_ten_runners_per_distance_three_timepoints(rep):
+    data = rep.data
+    assert data.groupby("group")["subject"].nunique().to_dict() == dict.fromkeys(GROUPS, 10)
+    assert data.groupby("subject").size().eq(3).all()
+    assert set(data["time"]) == {"pre", "post", "day3"}
+    assert list(data.columns[:8]) == [
+        "subject",
+        "group",
+        "time",
+        "ck_u_l",
+        "ldh_u_l",
+        "tail_dna_pct",
+        "tail_length_um",
+        "tail_moment",
+    ]
+
+
+def test_values_stay_in_their_ranges(rep):
+    data = rep.data
+    assert data["tail_dna_pct"].between(0, 100).all()
+    assert (data[["ck_u_l", "ldh_u_l", "tail_length_um", "tail_moment"]] > 0).all().all()
+    study.validate_data(data)
+
+
+def test_ck_and_ldh_are_exact_on_the_log_scale(rep):
+    t = study.targets()
+    pre = rep.data[rep.data["time"] == "pre"]
+    for group in GROUPS:
+        logs = np.log(pre.loc[pre["group"] == group, "ck_u_l"])
+        assert logs.mean() == pytest.approx(np.log(t.value("ck_pre_geomean")), abs=1e-9)
+        assert logs.std(ddof=1) == pytest.approx(t.value("ck_pre_sdlog"), rel=1e-9)
+        post = log_wide(rep.data, group)["post"]
+        fold = t.value(f"ck_fold_post_{group}")
+        assert np.exp(post.mean() - logs.mean()) == pytest.approx(fold, rel=1e-9)
+
+
+def test_subjects_carry_their_level_and_ck_tracks_ldh(rep):
+    t = study.targets()
+    wide = log_wide(rep.data, "42km")
+    assert wide.corr().loc["pre", "post"] == pytest.approx(t.value("ck_corr_pre_post"), abs=1e-9)
+    part = rep.data[(rep.data["group"] == "42km") & (rep.data["time"] == "pre")]
+    r = np.corrcoef(np.log(part["ck_u_l"]), np.log(part["ldh_u_l"]))[0, 1]
+    assert r == pytest.approx(t.value("ck_ldh_corr"), abs=1e-9)
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_geometric_mean_ck_rises_after_the_race_in_every_group(rep, group):
+    wide = log_wide(rep.data, group)
+    test = sps.ttest_rel(wide["post"], wide["pre"])
+    assert wide["post"].mean() > wide["pre"].mean() and test.pvalue < 0.05
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_ck_is_still_above_pre_on_day_3_in_every_group(rep, group):
+    wide = log_wide(rep.data, group)
+    test = sps.ttest_rel(wide["day3"], wide["pre"])
+    assert wide["day3"].mean() > wide["pre"].mean() and test.pvalue < 0.05
+
+
+@pytest.mark.parametrize("other", ["10km", "21km"])
+def test_marathon_ck_exceeds_shorter_races_after_the_race(rep, other):
+    post = rep.data[rep.data["time"] == "post"]
+    x = np.log(post.loc[post["group"] == "42km", "ck_u_l"])
+    y = np.log(post.loc[post["group"] == other, "ck_u_l"])
+    assert x.mean() > y.mean() and sps.ttest_ind(x, y, equal_var=False).pvalue < 0.05
+
+
+def test_time_effect_absent_for_dna_in_tail_and_present_for_tail_moment(rep):
+    aov = rep.tables["mixed_anova"].set_index(["dv", "Source"])
+    assert aov.loc[("tail_dna_pct", "time"), "p_GG_corr"] > 0.05
+    assert aov.loc[("tail_length_um", "time"), "p_GG_corr"] > 0.05
+    assert aov.loc[("tail_moment", "time"), "p_GG_corr"] < 0.05
+
+
+def test_replicate_passes_every_statement(rep):
+    assert rep.passed, rep.scorecard[rep.scorecard["status"] != "PASS"]
+    article = rep.scorecard[rep.scorecard["claimed_by"] == "article"]
+    assert len(article) == 6 and article["claim_id"].str.contains("day3").all()
+
+
+def test_anova_f_values_equal_pingouin_and_gg_p_matches_scipy():
+    data = study.simulate(seed=3)
+    data = data.assign(log_ck=np.log(data["ck_u_l"]))
+    ref = pg.mixed_anova(
+        data=data, dv="log_ck", within="time", between="group", subject="subject", correction=True
+    ).set_index("Source")
+    ours = study.analyze(study.simulate(seed=3))["mixed_anova"]
+    ours = ours[ours["dv"] == "log_ck_u_l"].set_index("Source")
+    for source in ["group", "time", "Interaction"]:
+        assert ours.loc[source, "F"] == pytest.approx(ref.loc[source, "F"], abs=1e-6)
+    row = ours.loc["Interaction"]
+    expected = sps.f.sf(row["F"], row["eps"] * row["DF1"], row["eps"] * row["DF2"])
+    assert np.isfinite(row["p_GG_corr"])
+    assert row["p_GG_corr"] == pytest.approx(expected, rel=1e-6)
+    assert {"W_spher", "p_spher", "np2_ci90_low", "np2_ci90_high"} <= set(ours.columns)
+
+
+def test_a_missing_day3_row_keeps_the_mixed_model_and_names_the_dropped_runner():
+    data = study.simulate(seed=2)
+    cut = data[~((data["subject"] == "S07") & (data["time"] == "day3"))]
+    tables = study.analyze(cut)
+    aov = tables["mixed_anova"]
+    assert aov["dropped_subjects"].eq("S07").all()
+    assert aov["n_subjects"].eq(29).all()
+    model = tables["mixed_model"]
+    assert model["n_obs"].eq(89).all() and model["n_subjects"].eq(30).all()
+    assert model["converged"].all()
+    within = tables["posthoc_within"]
+    assert (
+        within.loc[(within["group"] == "10km") & (within["contrast"] == "day3 - pre"), "n"].iloc[0]
+        == 9
+    )
+
+
+def test_holm_adjustment_agrees_with_statsmodels():
+    from statsmodels.stats.multitest import multipletests
+
+    within = study.analyze(study.simulate(seed=1))["posthoc_within"]
+    for (_, _), family in within.groupby(["outcome", "group"]):
+        expected = multipletests(family["p_val"], method="holm")[1]
+        np.testing.assert_allclose(family["p_holm"], expected, rtol=1e-12)
+
+
+def test_dose_response_rises_with_distance_for_ck():
+    trend = study.analyze(study.simulate(seed=1))["dose_response"].set_index(
+        ["outcome", "contrast"]
+    )
+    assert trend.loc[("ck_u_l", "post / pre"), "slope"] > 0
+    assert trend.loc[("ck_u_l", "post / pre"), "p_val"] < 0.05
+    assert trend.loc[("tail_dna_pct", "post / pre"), "p_val"] > 0.05
+
+
+def test_scorecard_notices_a_contradicting_assumption():
+    rep = study.replicate(seed=0, ck_fold_post_42km=2.2)  # marathon no higher than 21 km
+    failed = set(rep.scorecard.loc[rep.scorecard["status"] == "FAIL", "claim_id"])
+    assert "ck_post_42km_gt_21km" in failed
+
+
+def test_bad_data_gets_one_message():
+    data = study.simulate(seed=0)
+    bad = data.copy()
+    bad.loc[5, "tail_dna_pct"] = 140.0
+    with pytest.raises(InputError, match='column "tail_dna_pct".*between 0.0 and 100.0'):
+        study.analyze(bad, source="runners.csv")
+    wrong = data.assign(time=data["time"].replace("day3", "day 3"))
+    with pytest.raises(InputError, match="not one of"):
+        study.analyze(wrong)
+
+
+def test_population_draws_differ_from_the_exact_sample():
+    a = study.simulate(seed=1, empirical=False)
+    b = study.simulate(seed=1)
+    assert not np.allclose(a["ck_u_l"], b["ck_u_l"])
+    assert isinstance(a, pd.DataFrame) and len(a) == 90
