@@ -99,7 +99,13 @@ def cmd_analyze(args) -> int:
 def cmd_reproduce(args) -> int:
     from .reproduce import reproduce
 
-    return reproduce(seed=args.seed, out=Path(args.out), only=args.only)
+    return reproduce(
+        seed=args.seed,
+        out=Path(args.out),
+        only=args.only,
+        notebooks_dir=args.notebooks,
+        jobs=args.jobs,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -149,6 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed passed to every notebook")
     p.add_argument("--out", default="reports", help="report folder (default reports/)")
     p.add_argument("--only", help="run one notebook (name or file stem)")
+    p.add_argument("--notebooks", type=Path, help="folder of notebooks (default notebooks/)")
+    p.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2)")
     p.set_defaults(func=cmd_reproduce)
     return parser
 

@@ -31,6 +31,7 @@ from ..targets import Targets, load_targets
 
 NAME = "estes2017"
 TITLE = "HIIT running and quadriceps size (Estes et al. 2017)"
+NOTEBOOK = "01_hiit_quadriceps"
 CITATION = (
     "Estes RR, Malinowski A, Piacentini M, et al. The Effect of High Intensity Interval Run "
     "Training on Cross-sectional Area of the Vastus Lateralis in Untrained College Students. "
@@ -416,6 +417,12 @@ def key_statistics(tables, scorecard: pd.DataFrame | None = None) -> dict[str, f
     return out
 
 
+def _signed(value: float) -> str:
+    """``+10.6`` / ``-2.1`` / ``0.0``: one decimal, without a spurious ``-0.0``."""
+    rounded = round(float(value), 1)
+    return "0.0" if rounded == 0 else f"{rounded:+.1f}"
+
+
 def claim_verdicts(rep: Replication) -> pd.DataFrame:
     """The article's claims this study speaks to (1 and 2), each with its deciding numbers."""
     from ..claims import verdict_row
@@ -433,9 +440,9 @@ def claim_verdicts(rep: Replication) -> pd.DataFrame:
             verdict_row(
                 1,
                 "supported" if csa_supported else "not supported",
-                f"HIIT VL CSA {hiit_csa['mean']:+.1f} % (t({hiit_csa['dof']}) = "
+                f"HIIT VL CSA {_signed(hiit_csa['mean'])} % (t({int(hiit_csa['dof'])}) = "
                 f"{hiit_csa['t']:.2f}, p = {hiit_csa['p_val']:.4f}); controls "
-                f"{control_csa['mean']:+.1f} % (p = {control_csa['p_val']:.2f}); HIIT vs "
+                f"{_signed(control_csa['mean'])} % (p = {control_csa['p_val']:.2f}); HIIT vs "
                 f"control Welch p = {welch['p_val']:.4f}, g = {welch['hedges_g']:.2f}",
                 "the HIIT change is published; the control data and the between-group test rest "
                 "on assumptions (see the sensitivity table)",
@@ -445,8 +452,8 @@ def claim_verdicts(rep: Replication) -> pd.DataFrame:
             verdict_row(
                 2,
                 "supported" if vo2_supported else "not supported",
-                f"relative VO2max {rel['mean']:+.1f} % (p = {rel['p_val']:.4f}), absolute "
-                f"{abs_['mean']:+.1f} % (p = {abs_['p_val']:.4f})",
+                f"relative VO2max {_signed(rel['mean'])} % (p = {rel['p_val']:.4f}), absolute "
+                f"{_signed(abs_['mean'])} % (p = {abs_['p_val']:.4f})",
                 "within-group changes as published; no control comparison was published",
                 NAME,
                 "change_tests",

@@ -29,6 +29,7 @@ from ..targets import Targets, load_targets
 
 NAME = "ryu2016"
 TITLE = "Running distance and muscle damage (Ryu et al. 2016)"
+NOTEBOOK = "02_distance_muscle_damage"
 CITATION = (
     "Ryu JH, Paik IY, Woo JH, Shin KO, Cho SY, Roh HT. Impact of different running distances "
     "on muscle and lymphocyte DNA damage in amateur marathon runners. J Phys Ther Sci "
@@ -455,7 +456,7 @@ def analyze(df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) 
         columns = [*OUTCOMES, *(dv(o) for o in OUTCOMES if OUTCOMES[o] == "log")]
         table = stats.describe(data, columns, ["group", "time"])
         log = table["measure"].str.startswith("log_")
-        table["geomean"] = np.where(log, np.exp(table["mean"]), np.nan)
+        table["geomean"] = np.exp(table["mean"].where(log))
         return table
 
     def mixed_anova():
