@@ -6,6 +6,7 @@ studies                                     list the registered studies
 simulate STUDY --seed N --out FILE.csv      write a simulated dataset
 replicate STUDY [--seed N]                  print the scorecard; exit 0 only if all rows pass
 analyze STUDY FILE.csv --out DIR            validate a data file and write every result table
+hrr --age A --resting R [--zone 70-80]      heart-rate zone in bpm for each HRmax equation
 reproduce [--seed N] [--out DIR]            rebuild every dataset, table, figure and notebook
 
 Bad input exits with code 2 and one message, without a traceback and without writing files.
@@ -96,6 +97,25 @@ def cmd_analyze(args) -> int:
     return 0
 
 
+def cmd_hrr(args) -> int:
+    import pandas as pd
+
+    from .hrr import EQUATIONS, parse_zone, zone_table
+
+    low, high, reading = parse_zone(args.zone)
+    equations = [args.equation] if args.equation else list(EQUATIONS)
+    table = zone_table(args.age, args.resting, (low, high), equations)
+    shown = table[["equation", "hrmax_bpm", "low_bpm", "high_bpm", "citation"]]
+    print(
+        f"Heart-rate zone {low:.0%}-{high:.0%} of heart-rate reserve (Karvonen), age "
+        f"{args.age:g}, resting {args.resting:g} bpm (zone {args.zone!r} read as a "
+        f"{reading} of HRR)"
+    )
+    with pd.option_context("display.width", 160, "display.float_format", "{:.1f}".format):
+        print(shown.to_string(index=False))
+    return 0
+
+
 def cmd_reproduce(args) -> int:
     from .reproduce import reproduce
 
@@ -150,6 +170,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, help="long-format CSV: one row per subject x time")
     p.add_argument("--out", required=True, type=Path, help="folder for the result tables")
     p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("hrr", help="heart-rate zone in bpm from age and resting heart rate")
+    p.add_argument("--age", type=float, required=True, help="age in years (10-100)")
+    p.add_argument("--resting", type=float, required=True, help="resting heart rate, bpm")
+    p.add_argument(
+        "--equation",
+        choices=["fox", "tanaka", "gellish", "nes"],
+        help="one HRmax equation (default: all four)",
+    )
+    p.add_argument("--zone", default="70-80", help="zone in %% of HRR, e.g. 70-80 (default)")
+    p.set_defaults(func=cmd_hrr)
 
     p = sub.add_parser("reproduce", help="rebuild every result and the report")
     p.add_argument("--seed", type=int, default=0, help="seed passed to every notebook")

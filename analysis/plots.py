@@ -314,6 +314,112 @@ def fold_heatmap(
     return _label(fig, "fold_heatmap")
 
 
+def forest(studies: pd.DataFrame, pooled: pd.Series, benchmark: Mapping[str, float] | None = None):
+    """Forest plot: each study's mean % change with its 95 % CI (marker area ~ weight), the
+    random-effects pooled estimate as a diamond, and its 95 % prediction interval as a bar.
+
+    ``studies`` needs ``study, pct_change, se, weight_dl``; ``pooled`` a row of
+    :func:`analysis.meta.pool`. ``benchmark`` (Grgic 2019) is stated beside the plot: it is a
+    standardised difference between training types, not a % change, so it is not drawn on
+    the axis.
+    """
+    rows = studies.reset_index(drop=True)
+    k = len(rows)
+    fig, ax = plt.subplots(figsize=(7.2, 0.55 * k + 2.4))
+    y = np.arange(k, 0, -1) + 1.0
+    half = 1.959963984540054 * rows["se"].to_numpy(float)
+    colours = ["#c0392b" if m == "running" else "#2874a6" for m in rows["mode"]]
+    ax.errorbar(
+        rows["pct_change"], y, xerr=half, fmt="none", ecolor="0.3", capsize=3, gid="study_ci"
+    )
+    ax.scatter(
+        rows["pct_change"],
+        y,
+        s=40 + 600 * rows["weight_dl"],
+        marker="s",
+        c=colours,
+        zorder=3,
+        gid="studies",
+    )
+    labels = [
+        f"{s} ({m}, {a}, n={n})"
+        for s, m, a, n in zip(
+            rows["study"], rows["mode"], rows["age_group"], rows["n"], strict=True
+        )
+    ]
+    est, low, high = pooled["estimate"], pooled["ci_low"], pooled["ci_high"]
+    ax.fill([low, est, high, est], [0.5, 0.8, 0.5, 0.2], color="black", gid="pooled")
+    if np.isfinite(pooled["pi_low"]):
+        ax.plot(
+            [pooled["pi_low"], pooled["pi_high"]],
+            [0.5, 0.5],
+            color="0.4",
+            linewidth=1,
+            linestyle=":",
+            gid="prediction_interval",
+            label="95 % prediction interval",
+        )
+    ax.axvline(0, color="0.3", linewidth=0.8)
+    pooled_label = f"Random effects ({pooled['method']}), k = {k}"
+    if np.isfinite(pooled["pi_low"]):
+        pooled_label += "\ndotted: 95 % prediction interval"
+    ax.set_yticks([*y, 0.5], [*labels, pooled_label])
+    ax.set_xlabel("Change in quadriceps size (%), mean and 95 % CI")
+    ax.set_ylim(-0.2, k + 2.6)
+    ax.set_title(
+        f"Aerobic training and quadriceps size: {est:.1f} % ({low:.1f} to {high:.1f})", fontsize=10
+    )
+    if benchmark:
+        ax.text(
+            0.01,
+            0.99,
+            f"For context (Grgic 2019, {benchmark['k']} studies): resistance vs "
+            f"aerobic training,\nHedges' g = {benchmark['g']:.2f} "
+            f"({benchmark['ci_low']:.2f} to {benchmark['ci_high']:.2f}) favouring resistance",
+            transform=ax.transAxes,
+            ha="left",
+            va="top",
+            fontsize=7.5,
+            color="0.25",
+            gid="benchmark",
+        )
+    sns.despine(fig, left=True)
+    fig.tight_layout()
+    return _label(fig, "forest")
+
+
+def time_in_zone(bands: pd.DataFrame, prescribed_band: str):
+    """Minutes per week in each % HRR band, one bar group per protocol; the prescribed band
+    is outlined."""
+    order = list(dict.fromkeys(bands["band"]))
+    protocols = list(dict.fromkeys(bands["protocol"]))
+    fig, ax = plt.subplots(figsize=(7.0, 3.8))
+    width = 0.8 / len(protocols)
+    x = np.arange(len(order))
+    colours = sns.color_palette("Set2", len(protocols))
+    for i, (name, colour) in enumerate(zip(protocols, colours, strict=True)):
+        part = bands[bands["protocol"] == name].set_index("band").reindex(order)
+        ax.bar(
+            x + (i - (len(protocols) - 1) / 2) * width,
+            part["minutes_per_week"],
+            width,
+            color=colour,
+            label=name,
+        )
+    if prescribed_band in order:
+        j = order.index(prescribed_band)
+        ax.axvspan(
+            j - 0.45, j + 0.45, color="#f9e79f", alpha=0.5, zorder=0, label="prescribed band"
+        )
+    ax.set_xticks(x, order)
+    ax.set_xlabel("Intensity band (% heart-rate reserve)")
+    ax.set_ylabel("Minutes per week")
+    ax.legend(frameon=False, fontsize=8)
+    sns.despine(fig)
+    fig.tight_layout()
+    return _label(fig, "time_in_zone")
+
+
 def save(fig, directory: str | Path, stem: str) -> list[Path]:
     """Write ``stem.png`` and ``stem.svg`` into ``directory`` with reproducible bytes."""
     directory = Path(directory)

@@ -10,6 +10,7 @@ only when everything succeeded, so a failure never leaves a half-written report 
 
 from __future__ import annotations
 
+import importlib
 import json
 import multiprocessing
 import os
@@ -73,6 +74,16 @@ def build_study_outputs(seed: int, staging: Path):
             plots.close(fig)
         replications.append(rep)
         _log(f"  {name}: data, tables, figures ({time.perf_counter() - start:.1f} s)")
+    for module_name in EXTRA_VERDICTS:  # analyses that are not simulated studies
+        start = time.perf_counter()
+        module = importlib.import_module(module_name)
+        write_tables(module.tables(), staging / "tables", prefix=f"{module.NAME}_")
+        figures[module.NAME] = []
+        for stem, fig in module.figures().items():
+            plots.save(fig, staging / "figures", stem)
+            figures[module.NAME].append((stem, plots.drawn_by(fig)))
+            plots.close(fig)
+        _log(f"  {module.NAME}: tables, figures ({time.perf_counter() - start:.1f} s)")
     return replications, figures
 
 
@@ -82,12 +93,13 @@ def claim_verdicts(replications) -> list:
 
     verdicts = [get_study(rep.study).claim_verdicts(rep) for rep in replications]
     for module in EXTRA_VERDICTS:
-        verdicts.append(__import__(module, fromlist=["claim_verdicts"]).claim_verdicts())
+        verdicts.append(importlib.import_module(module).claim_verdicts())
     return verdicts
 
 
-# Modules outside the study registry that also decide a claim (a function claim_verdicts()).
-EXTRA_VERDICTS: list[str] = []
+# Analyses outside the study registry (nothing simulated) that also decide a claim. Each has
+# NAME, TITLE, NOTEBOOK, tables(), figures() and claim_verdicts().
+EXTRA_VERDICTS: list[str] = ["analysis.dose"]
 
 
 def execute_notebook(notebook: Path, destination: Path, seed: int) -> tuple[float, str | None]:
@@ -220,6 +232,7 @@ def reproduce(
             report.notebook_to_html(executed, executed.with_suffix(".html"))
 
         titles = {name: get_study(name).TITLE for name in STUDIES}
+        titles.update({m.NAME: m.TITLE for m in map(importlib.import_module, EXTRA_VERDICTS)})
         notebook_of = {name: get_study(name).NOTEBOOK for name in STUDIES}
         notebook_of.update(_extra_notebooks())
         report.write_index(
@@ -261,6 +274,6 @@ def _extra_notebooks() -> dict[str, str]:
     """Notebooks of the non-study analyses in ``EXTRA_VERDICTS``, keyed like studies."""
     found = {}
     for module in EXTRA_VERDICTS:
-        imported = __import__(module, fromlist=["NAME", "NOTEBOOK"])
+        imported = importlib.import_module(module)
         found[imported.NAME] = imported.NOTEBOOK
     return found

@@ -68,6 +68,9 @@ def test_index_shows_every_claim_and_every_scorecard(report):
     for study in STUDIES:
         assert f'id="scorecard-{study}"' in page
     assert "FAIL</td>" not in page
+    # claim 5 is decided by the dose analysis (notebook 03, meta-analysis tables)
+    assert 'href="tables/konopka2014_meta_pooled.csv"' in page
+    assert 'href="notebooks/03_dose_and_intensity.html"' in page
 
 
 def test_executed_notebooks_received_the_seed(report):
