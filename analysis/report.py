@@ -31,7 +31,9 @@ h1 { font-size: 1.7rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ccd
 .banner { background: #fff4e5; border-left: 4px solid #e67e22; padding: 0.8rem 1rem; }
 table { border-collapse: collapse; font-size: 0.85rem; margin: 0.8rem 0; width: 100%; }
 th, td { border: 1px solid #d5d8dc; padding: 0.3rem 0.5rem; text-align: left;
-         vertical-align: top; overflow-wrap: anywhere; }
+         vertical-align: top; overflow-wrap: break-word; }
+td.supported, td.not-supported, td.rests-on-assumptions, td.partly-supported,
+td.not-testable, td.PASS, td.FAIL { white-space: nowrap; }
 th { background: #f2f4f4; }
 .PASS, .supported { color: #1e8449; font-weight: 600; }
 .FAIL, .not-supported { color: #c0392b; font-weight: 700; }
