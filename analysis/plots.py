@@ -85,31 +85,19 @@ def change_distribution(change: pd.DataFrame, ylabel: str, *, groups: Sequence[s
     """Percent change per subject by group: box plot with every subject as a dot."""
     fig, ax = plt.subplots(figsize=(4.2, 3.8))
     palette = {g: PALETTE.get(g, "C0") for g in groups}
-    sns.boxplot(
-        data=change,
-        x="group",
-        y="pct_change",
-        order=list(groups),
-        hue="group",
-        palette=palette,
-        width=0.5,
-        fliersize=0,
-        ax=ax,
-        legend=False,
-        boxprops={"alpha": 0.35},
-    )
+    common = {
+        "data": change,
+        "x": "group",
+        "y": "pct_change",
+        "order": list(groups),
+        "hue": "group",
+        "palette": palette,
+        "ax": ax,
+        "legend": False,
+    }
+    sns.boxplot(**common, width=0.5, fliersize=0, boxprops={"alpha": 0.35})
     # swarmplot places points deterministically (a random jitter would change the SVG bytes)
-    sns.swarmplot(
-        data=change,
-        x="group",
-        y="pct_change",
-        order=list(groups),
-        hue="group",
-        palette=palette,
-        size=6,
-        ax=ax,
-        legend=False,
-    )
+    sns.swarmplot(**common, size=6)
     ax.axhline(0, color="0.3", linewidth=0.8, linestyle="--")
     ax.set_xlabel("Group")
     ax.set_ylabel(ylabel)

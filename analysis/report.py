@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .scorecard import Replication
+from .scorecard import SCORECARD_COLUMNS, Replication
 
+_NOT_SHOWN = ("study", "quantity", "note")  # in the CSV, left out of the page for width
 _CDN_SCRIPT = re.compile(r'<script[^>]*\ssrc="(?:https?:)?//[^"]*"[^>]*>\s*</script>\s*')
 _EMPTY_SCRIPT = re.compile(r'<script[^>]*\ssrc=""[^>]*>\s*</script>\s*')
 
@@ -128,20 +129,7 @@ def write_index(
         "popular article, not of the paper.</p>",
     ]
     for rep in replications:
-        card = rep.scorecard[
-            [
-                "claim_id",
-                "group",
-                "statistic",
-                "published",
-                "reproduced",
-                "tolerance",
-                "status",
-                "kind",
-                "claimed_by",
-                "source",
-            ]
-        ]
+        card = rep.scorecard[[c for c in SCORECARD_COLUMNS if c not in _NOT_SHOWN]]
         passed = int((card["status"] == "PASS").sum())
         parts += [
             f'<h3 id="scorecard-{rep.study}">{html.escape(titles.get(rep.study, rep.study))}'

@@ -43,3 +43,18 @@ class Tables(Mapping[str, pd.DataFrame]):
     def __repr__(self) -> str:
         done = ", ".join(f"{k}{'' if k in self._cache else ' (not yet computed)'}" for k in self)
         return f"Tables({done})"
+
+
+def first_row(table: pd.DataFrame, **equals) -> pd.Series | None:
+    """The first row whose columns equal the given values, or None if there is none.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"g": ["a", "b"], "t": ["pre", "pre"], "p": [0.1, 0.2]})
+    >>> float(first_row(t, g="b", t="pre")["p"]), first_row(t, g="c")
+    (0.2, None)
+    """
+    mask = pd.Series(True, index=table.index)
+    for column, value in equals.items():
+        mask &= table[column] == value
+    return table[mask].iloc[0] if mask.any() else None

@@ -166,20 +166,7 @@ class Targets:
     def published(self) -> pd.DataFrame:
         """The published and inferred rows, in the columns a reader needs."""
         keep = self.table["kind"] != "assumed"
-        cols = [
-            "id",
-            "quantity",
-            "group",
-            "statistic",
-            "relation",
-            "value",
-            "dispersion",
-            "dispersion_type",
-            "n",
-            "unit",
-            "kind",
-            "source",
-        ]
+        cols = [c for c in COLUMNS if c not in ("time", "tolerance", "claimed_by", "note")]
         return self.table.loc[keep, cols].reset_index(drop=True)
 
     def assumptions(self) -> pd.DataFrame:

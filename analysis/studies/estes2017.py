@@ -26,7 +26,7 @@ from ..errors import InputError
 from ..schemas import DataSpec, validate
 from ..scorecard import Replication, build_scorecard
 from ..simulate import as_rng, rnorm_multi
-from ..tables import Tables
+from ..tables import Tables, first_row
 from ..targets import Targets, load_targets
 
 NAME = "estes2017"
@@ -323,12 +323,6 @@ def validate_data(df: pd.DataFrame, source: str = "<data>") -> pd.DataFrame:
 def _lookup(data: pd.DataFrame, tables: dict[str, pd.DataFrame]):
     from ..stats import grim_consistent
 
-    def pick(table, **where):
-        mask = np.ones(len(table), dtype=bool)
-        for column, value in where.items():
-            mask &= (table[column] == value).to_numpy()
-        return table[mask].iloc[0] if mask.any() else None
-
     def reproduced(row: pd.Series) -> float:
         quantity, group, statistic = row["quantity"], row["group"], row["statistic"]
         subjects = data.drop_duplicates("subject")
@@ -341,25 +335,29 @@ def _lookup(data: pd.DataFrame, tables: dict[str, pd.DataFrame]):
             ok = grim_consistent(float(row["value"]), int(row["n"]), decimals)
             return float(row["value"]) if ok else math.nan
         if quantity in CHANGE_OF:
-            summary = pick(tables["change_summary"], group=group, measure=CHANGE_OF[quantity])
-            tests = pick(tables["change_tests"], group=group, measure=CHANGE_OF[quantity])
+            summary = first_row(tables["change_summary"], group=group, measure=CHANGE_OF[quantity])
+            tests = first_row(tables["change_tests"], group=group, measure=CHANGE_OF[quantity])
             if statistic == "mean":
                 return summary["mean"] if summary is not None else math.nan
             if statistic == "p_value":
                 return tests["p_val"] if tests is not None else math.nan
         if statistic == "mean":
-            found = pick(tables["descriptives"], group=group, time=row["time"], measure=quantity)
+            found = first_row(
+                tables["descriptives"], group=group, time=row["time"], measure=quantity
+            )
             return found["mean"] if found is not None else math.nan
         return math.nan
 
     def spread(row: pd.Series, reading: str) -> float:
         quantity, group = row["quantity"], row["group"]
         if quantity in CHANGE_OF:
-            found = pick(tables["change_summary"], group=group, measure=CHANGE_OF[quantity])
+            found = first_row(tables["change_summary"], group=group, measure=CHANGE_OF[quantity])
         elif row["statistic"] == "mean_of_counts":
             return float(row["dispersion"])  # not simulated; nothing to compare
         else:
-            found = pick(tables["descriptives"], group=group, time=row["time"], measure=quantity)
+            found = first_row(
+                tables["descriptives"], group=group, time=row["time"], measure=quantity
+            )
         if found is None:
             return math.nan
         return found["sem"] if reading == "SEM" else found["sd"]

@@ -24,7 +24,7 @@ from ..errors import InputError
 from ..schemas import DataSpec, validate
 from ..scorecard import Replication, build_scorecard
 from ..simulate import as_rng, sim_design
-from ..tables import Tables
+from ..tables import Tables, first_row
 from ..targets import Targets, load_targets
 
 NAME = "ryu2016"
@@ -96,6 +96,21 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
+def _distance_by_time(measures, n, mu, sd, r, empirical, rng) -> pd.DataFrame:
+    """Distance (between) x time (within) long data of ``measures``: faux's ``sim_design``."""
+    return sim_design(
+        between={"group": GROUPS},
+        within={"time": TIMES},
+        n=n,
+        mu=mu,
+        sd=sd,
+        r=r,
+        measures=measures,
+        empirical=empirical,
+        seed=rng,
+    )
+
+
 def _enzymes(t: Targets, n: dict, empirical: bool, rng) -> pd.DataFrame:
     """log CK and log LDH: 2 markers x 3 times per subject, exact moments per distance."""
     mu, sd = {}, {}
@@ -125,17 +140,7 @@ def _enzymes(t: Targets, n: dict, empirical: bool, rng) -> pd.DataFrame:
     r = np.empty((6, 6))
     r[0::2, 0::2], r[1::2, 1::2] = ck_r, ldh_r
     r[0::2, 1::2] = r[1::2, 0::2] = cross
-    logs = sim_design(
-        between={"group": GROUPS},
-        within={"time": TIMES},
-        n=n,
-        mu=mu,
-        sd=sd,
-        r=r,
-        measures=["log_ck", "log_ldh"],
-        empirical=empirical,
-        seed=rng,
-    )
+    logs = _distance_by_time(["log_ck", "log_ldh"], n, mu, sd, r, empirical, rng)
     return logs.assign(ck_u_l=np.exp(logs["log_ck"]), ldh_u_l=np.exp(logs["log_ldh"])).drop(
         columns=["log_ck", "log_ldh"]
     )
@@ -173,17 +178,7 @@ def _comet(t: Targets, n: dict, empirical: bool, rng) -> pd.DataFrame:
         ]
     )
     r = np.kron(_time_corr(c, c, c), measures_r)
-    raw = sim_design(
-        between={"group": GROUPS},
-        within={"time": TIMES},
-        n=n,
-        mu=mu,
-        sd=sd,
-        r=r,
-        measures=["logit_dna", "log_length", "log_moment"],
-        empirical=empirical,
-        seed=rng,
-    )
+    raw = _distance_by_time(["logit_dna", "log_length", "log_moment"], n, mu, sd, r, empirical, rng)
     return raw.assign(
         tail_dna_pct=100 / (1 + np.exp(-raw["logit_dna"])),
         tail_length_um=np.exp(raw["log_length"]),
@@ -501,32 +496,23 @@ def _lookup(data: pd.DataFrame, tables):
         if statistic == "count":
             return float(data.loc[data["group"] == group, "subject"].nunique())
         if statistic == "p_increase_vs_pre":
-            table = tables["posthoc_within"]
-            hit = table[
-                (table["outcome"] == quantity)
-                & (table["group"] == group)
-                & (table["contrast"] == f"{time} - pre")
-            ]
-            if hit.empty:
+            hit = first_row(
+                tables["posthoc_within"], outcome=quantity, group=group, contrast=f"{time} - pre"
+            )
+            if hit is None:
                 return math.nan
-            hit = hit.iloc[0]
             return hit["p_holm"] if hit["mean_diff"] > 0 else 1.0
         if statistic == "p_increase_between":
             a, b = group.split(">")
-            table = tables["posthoc_between"]
-            hit = table[
-                (table["outcome"] == quantity)
-                & (table["time"] == time)
-                & (table["contrast"] == f"{a} - {b}")
-            ]
-            if hit.empty:
+            hit = first_row(
+                tables["posthoc_between"], outcome=quantity, time=time, contrast=f"{a} - {b}"
+            )
+            if hit is None:
                 return math.nan
-            hit = hit.iloc[0]
             return hit["p_holm"] if hit["mean_x"] > hit["mean_y"] else 1.0
         if statistic == "p_time":
-            aov = tables["mixed_anova"]
-            hit = aov[(aov["dv"] == dv(quantity)) & (aov["Source"] == "time")]
-            return hit["p_GG_corr"].iloc[0] if not hit.empty else math.nan
+            hit = first_row(tables["mixed_anova"], dv=dv(quantity), Source="time")
+            return hit["p_GG_corr"] if hit is not None else math.nan
         return math.nan
 
     return reproduced
