@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from .errors import InputError
+
 __all__ = [
     "ancova",
     "cohen_dz_ci",
@@ -376,6 +378,13 @@ def mixed_anova(
     levels = list(levels) if levels is not None else list(pd.unique(df[within].dropna()))
     data, dropped = complete_subjects(df, subject, within, levels, [dv])
     data = data[[subject, between, within, dv]].copy()
+    per_group = data.groupby(between, observed=True)[subject].nunique()
+    if (per_group >= 2).sum() < 2 or len(levels) < 2:
+        raise InputError(
+            f"the mixed ANOVA of {dv} needs 2 or more {between} levels with at least 2 subjects "
+            f"measured at every {within} ({', '.join(map(str, levels))}); complete subjects "
+            f"per {between}: {per_group.to_dict() or 'none'}"
+        )
     for column in (between, within):  # pingouin wants plain labels, not unused categories
         data[column] = data[column].astype(str)
     with _quiet_pingouin():
@@ -421,6 +430,8 @@ def ancova(df_wide: pd.DataFrame, *, dv: str, covar: str, between: str) -> pd.Da
 
     data = df_wide.copy()
     data[between] = data[between].astype(str)
+    if data[between].nunique() < 2:
+        raise InputError(f"the ANCOVA of {dv} needs subjects in 2 or more {between} levels")
     with _quiet_pingouin():
         return pg.ancova(data=data, dv=dv, covar=covar, between=between)
 

@@ -3,6 +3,10 @@
 A study's ``analyze`` returns a :class:`Tables` mapping. Each table is computed the first
 time it is read, so a scorecard that needs three tables does not pay for the mixed ANOVA
 (and for importing pingouin), while writing or showing every table computes them all.
+
+An analysis that the data cannot support (one group only, no complete subject) raises
+:class:`~analysis.errors.InputError`; its table then holds one ``note`` saying why, so the other
+analyses of a real dataset still run and are written.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 
 import pandas as pd
+
+from .errors import InputError
 
 
 class Tables(Mapping[str, pd.DataFrame]):
@@ -31,7 +37,10 @@ class Tables(Mapping[str, pd.DataFrame]):
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in self._cache:
-            self._cache[name] = self._factories[name]()
+            try:
+                self._cache[name] = self._factories[name]()
+            except InputError as exc:
+                self._cache[name] = pd.DataFrame({"note": [f"not computed: {exc}"]})
         return self._cache[name]
 
     def __iter__(self) -> Iterator[str]:

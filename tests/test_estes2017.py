@@ -179,3 +179,12 @@ def test_sensitivity_shows_the_control_assumption_matters():
     assert table["csa_change_welch_p"].iloc[1] > table["csa_change_welch_p"].iloc[0]
     # the within-HIIT test is fixed by the published figures, whatever the controls do
     assert np.ptp(table["hiit_csa_p"]) < 1e-12
+
+
+def test_real_data_with_one_group_still_gets_the_within_group_tables():
+    hiit_only = study.simulate(seed=1).query("group == 'HIIT'")
+    tables = study.analyze(hiit_only)
+    assert len(tables["change_tests"]) == 4  # one row per measure
+    for name in ("group_comparison", "mixed_anova", "ancova"):
+        assert list(tables[name].columns) == ["note"]
+        assert tables[name]["note"].iloc[0].startswith("not computed")

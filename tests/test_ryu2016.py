@@ -177,3 +177,16 @@ def test_population_draws_differ_from_the_exact_sample():
     b = study.simulate(seed=1)
     assert not np.allclose(a["ck_u_l"], b["ck_u_l"])
     assert isinstance(a, pd.DataFrame) and len(a) == 90
+
+
+def test_a_file_without_day3_or_with_one_distance_still_analyses_what_it_can():
+    data = study.simulate(seed=1)
+    no_day3 = study.analyze(data[data["time"] != "day3"])
+    aov = no_day3["mixed_anova"]
+    assert set(aov["Source"]) == {"group", "time", "Interaction"}
+    assert aov["n_subjects"].eq(30).all()
+    assert not no_day3["mixed_model"].empty and "term" in no_day3["mixed_model"]
+    one = study.analyze(data[data["group"] == "42km"])
+    assert len(one["posthoc_within"]) == 2 * len(study.OUTCOMES)
+    for name in ("mixed_anova", "posthoc_between", "dose_response", "mixed_model"):
+        assert one[name]["note"].iloc[0].startswith("not computed")

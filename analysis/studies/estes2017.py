@@ -275,12 +275,14 @@ def analyze(df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) 
             if hiit.size >= 2 and control.size >= 2:
                 res = stats.welch_ttest(hiit, control)
                 rows.append({"measure": measure, "contrast": "HIIT - control", **res})
+        if not rows:
+            raise InputError("comparing the groups needs at least 2 HIIT and 2 control subjects")
         return pd.DataFrame(rows)
 
     def mixed_anova():
         return pd.concat(
             [
-                stats.mixed_anova(data, dv=m, within="time", between="group", levels=list(TIMES))
+                stats.mixed_anova(data, dv=m, within="time", between="group", levels=TIMES)
                 for m in measures
             ],
             ignore_index=True,

@@ -16,6 +16,7 @@ own level across timepoints, and CK and LDH are correlated within a subject.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -328,6 +329,8 @@ def _posthoc_between(data: pd.DataFrame) -> pd.DataFrame:
                     )
             _holm(family)
             rows += family
+    if not rows:
+        raise InputError("comparing distances needs at least 2 runners in 2 or more distances")
     return pd.DataFrame(rows)
 
 
@@ -357,6 +360,8 @@ def _dose_response(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             part.insert(1, "contrast", f"{later} / pre")
             folds.append(part)
     folds = pd.concat(folds, ignore_index=True)
+    if folds["distance_km"].nunique() < 2:
+        raise InputError("a dose-response trend needs runners of 2 or more distances")
     trends = []
     for (outcome, contrast), part in folds.groupby(["outcome", "contrast"], sort=False):
         res = stats.linear_trend(part["distance_km"].to_numpy(), part["log_fold"].to_numpy())
@@ -381,11 +386,18 @@ def _mixed_model(data: pd.DataFrame) -> pd.DataFrame:
 
     import statsmodels.formula.api as smf
 
+    groups = [g for g in GROUPS if g in set(data["group"])]
+    times = [t for t in TIMES if t in set(data["time"])]
+    if len(groups) < 2 or len(times) < 2:
+        raise InputError("the mixed model needs 2 or more distances and 2 or more timepoints")
     rows = []
     for outcome in OUTCOMES:
         column = dv(outcome)
         part = data[["subject", "group", "time", column]].dropna()
-        formula = f"{column} ~ C(group, Treatment('10km')) * C(time, Treatment('pre'))"
+        # reference levels: the shortest distance and the first timepoint present
+        formula = (
+            f"{column} ~ C(group, Treatment('{groups[0]}')) * C(time, Treatment('{times[0]}'))"
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence chatter; the table reports the fit
             fit = smf.mixedlm(formula, part, groups=part["subject"]).fit(reml=True)
@@ -412,10 +424,7 @@ def _mixed_model(data: pd.DataFrame) -> pd.DataFrame:
 
 def _term(term: str) -> str:
     """``C(group, Treatment('10km'))[T.42km]`` -> ``group[42km]``: readable term names."""
-    for factor in ("group", "time"):
-        term = term.replace(f"C({factor}, Treatment('10km'))[T.", f"{factor}[")
-        term = term.replace(f"C({factor}, Treatment('pre'))[T.", f"{factor}[")
-    return term
+    return re.sub(r"C\((\w+), Treatment\('[^']*'\)\)\[T\.", r"\1[", term)
 
 
 def analyze(df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) -> Tables:
@@ -447,6 +456,8 @@ def analyze(df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) 
         if scale == "log":
             data[dv(outcome)] = np.log(data[outcome])
 
+    times = [t for t in TIMES if t in set(data["time"])]  # a file may lack a timepoint
+
     def descriptives():
         columns = [*OUTCOMES, *(dv(o) for o in OUTCOMES if OUTCOMES[o] == "log")]
         table = stats.describe(data, columns, ["group", "time"])
@@ -457,9 +468,7 @@ def analyze(df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) 
     def mixed_anova():
         return pd.concat(
             [
-                stats.mixed_anova(
-                    data, dv=dv(o), within="time", between="group", levels=list(TIMES)
-                )
+                stats.mixed_anova(data, dv=dv(o), within="time", between="group", levels=times)
                 for o in OUTCOMES
             ],
             ignore_index=True,
