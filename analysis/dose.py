@@ -88,7 +88,7 @@ def lab_protocol() -> Protocol:
     t = load_targets(NAME)
     pct = t.value("lab_final_pct_hrr")
     return Protocol(
-        "Harber lab cycling, final weeks",
+        "Harber lab cycling, final weeks (4/week)",
         (Interval(t.value("lab_final_minutes"), pct, pct, "hrr", "steady cycling"),),
         t.value("lab_final_days"),
         t.value("lab_weeks"),
