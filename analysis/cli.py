@@ -61,6 +61,7 @@ def cmd_simulate(args) -> int:
 def cmd_replicate(args) -> int:
     import pandas as pd
 
+    from .scorecard import summary
     from .studies import get_study
 
     study = get_study(args.study)
@@ -74,8 +75,7 @@ def cmd_replicate(args) -> int:
     ):
         print(f"{study.TITLE}: scorecard (seed {args.seed}, ± read as {args.dispersion.upper()})")
         print(shown.to_string(index=False))
-    passed = int((card["status"] == "PASS").sum())
-    print(f"{passed} of {len(card)} claims PASS")
+    print(summary(card))
     if args.out:
         from .io import write_csv
 

@@ -20,6 +20,7 @@ import pandas as pd
 
 from . import meta
 from .claims import verdict_row
+from .hrr import EQUATIONS
 from .protocol import Interval, Prescription, Protocol, against_prescription, time_in_bands
 from .targets import DATA_DIR, load_targets
 
@@ -27,7 +28,6 @@ NAME = "konopka2014"
 TITLE = "How much cardio, how hard (Konopka & Harber 2014 and the literature)"
 NOTEBOOK = "03_dose_and_intensity"
 LITERATURE = DATA_DIR / "aerobic_hypertrophy.csv"
-BANDS = (0, 50, 60, 70, 80, 90, 100)
 
 
 def load_literature() -> pd.DataFrame:
@@ -113,6 +113,13 @@ def protocols_against_prescription(equation: str = "tanaka", age=None, hr_rest=N
     return pd.concat(rows, ignore_index=True).assign(age_yr=age, hr_rest_bpm=hr_rest)
 
 
+def protocols_by_equation() -> pd.DataFrame:
+    """:func:`protocols_against_prescription` under each HRmax equation, stacked."""
+    return pd.concat([protocols_against_prescription(eq) for eq in EQUATIONS], ignore_index=True)[
+        ["protocol", "equation", "hrmax_bpm", "minutes_in_band_per_week", "meets_prescription"]
+    ]
+
+
 def protocols_time_in_bands(equation: str = "tanaka", age=None, hr_rest=None) -> pd.DataFrame:
     """Minutes per session and week in each % HRR band, for each protocol."""
     default_age, default_rest = study_person()
@@ -120,7 +127,7 @@ def protocols_time_in_bands(equation: str = "tanaka", age=None, hr_rest=None) ->
     hr_rest = default_rest if hr_rest is None else hr_rest
     return pd.concat(
         [
-            time_in_bands(p, age, hr_rest, equation, BANDS)
+            time_in_bands(p, age, hr_rest, equation)
             for p in (estes_protocol(False), estes_protocol(True), lab_protocol())
         ],
         ignore_index=True,

@@ -199,20 +199,12 @@ def intervals_table(protocol: Protocol, age: float, hr_rest: float, equation: st
     return pd.DataFrame(rows).assign(equation=equation, hrmax_bpm=hr_max)
 
 
-def combine(intervals: list[Interval], repeats: int) -> tuple[Interval, ...]:
-    """A block of intervals repeated ``repeats`` times, merged into equal totals per kind."""
-    if repeats < 1:
-        raise InputError("repeats must be at least 1.")
-    return tuple(Interval(i.minutes * repeats, i.low, i.high, i.scale, i.label) for i in intervals)
-
-
 __all__ = [
     "DEFAULT_BANDS",
     "Interval",
     "Prescription",
     "Protocol",
     "against_prescription",
-    "combine",
     "intervals_table",
     "time_in_bands",
 ]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .scorecard import SCORECARD_COLUMNS, Replication
+from .scorecard import SCORECARD_COLUMNS, Replication, summary
 
 _NOT_SHOWN = ("study", "quantity", "note")  # in the CSV, left out of the page for width
 _CDN_SCRIPT = re.compile(r'<script[^>]*\ssrc="(?:https?:)?//[^"]*"[^>]*>\s*</script>\s*')
@@ -130,10 +130,9 @@ def write_index(
     ]
     for rep in replications:
         card = rep.scorecard[[c for c in SCORECARD_COLUMNS if c not in _NOT_SHOWN]]
-        passed = int((card["status"] == "PASS").sum())
         parts += [
             f'<h3 id="scorecard-{rep.study}">{html.escape(titles.get(rep.study, rep.study))}'
-            f"</h3><p>{passed} of {len(card)} PASS · "
+            f"</h3><p>{summary(card)} · "
             f'<a href="tables/{rep.study}_scorecard.csv">{rep.study}_scorecard.csv</a> · '
             f'<a href="data/{rep.study}.csv">simulated data</a></p>',
             _table(card, class_columns=["status"]),

@@ -74,7 +74,7 @@ def build_study_outputs(seed: int, staging: Path):
             plots.close(fig)
         replications.append(rep)
         _log(f"  {name}: data, tables, figures ({time.perf_counter() - start:.1f} s)")
-    for module_name in EXTRA_VERDICTS:  # analyses that are not simulated studies
+    for module_name in ANALYSES:  # analyses that are not simulated studies
         start = time.perf_counter()
         module = importlib.import_module(module_name)
         write_tables(module.tables(), staging / "tables", prefix=f"{module.NAME}_")
@@ -92,14 +92,14 @@ def claim_verdicts(replications) -> list:
     from .studies import get_study
 
     verdicts = [get_study(rep.study).claim_verdicts(rep) for rep in replications]
-    for module in EXTRA_VERDICTS:
+    for module in ANALYSES:
         verdicts.append(importlib.import_module(module).claim_verdicts())
     return verdicts
 
 
 # Analyses outside the study registry (nothing simulated) that also decide a claim. Each has
 # NAME, TITLE, NOTEBOOK, tables(), figures() and claim_verdicts().
-EXTRA_VERDICTS: list[str] = ["analysis.dose"]
+ANALYSES: list[str] = ["analysis.dose"]
 
 
 def execute_notebook(notebook: Path, destination: Path, seed: int) -> tuple[float, str | None]:
@@ -232,7 +232,7 @@ def reproduce(
             report.notebook_to_html(executed, executed.with_suffix(".html"))
 
         titles = {name: get_study(name).TITLE for name in STUDIES}
-        titles.update({m.NAME: m.TITLE for m in map(importlib.import_module, EXTRA_VERDICTS)})
+        titles.update({m.NAME: m.TITLE for m in map(importlib.import_module, ANALYSES)})
         notebook_of = {name: get_study(name).NOTEBOOK for name in STUDIES}
         notebook_of.update(_extra_notebooks())
         report.write_index(
@@ -271,9 +271,9 @@ def reproduce(
 
 
 def _extra_notebooks() -> dict[str, str]:
-    """Notebooks of the non-study analyses in ``EXTRA_VERDICTS``, keyed like studies."""
+    """Notebooks of the non-study analyses in ``ANALYSES``, keyed like studies."""
     found = {}
-    for module in EXTRA_VERDICTS:
+    for module in ANALYSES:
         imported = importlib.import_module(module)
         found[imported.NAME] = imported.NOTEBOOK
     return found

@@ -42,7 +42,7 @@ class DataSpec:
         return [c for c in dict.fromkeys(cols) if c not in self.optional]
 
 
-def _schema(spec: DataSpec, present: Sequence[str]):
+def _schema(spec: DataSpec):
     import pandera.pandas as pa
 
     columns = {spec.subject: pa.Column(str, nullable=False, coerce=True)}
@@ -100,7 +100,7 @@ def validate(df: pd.DataFrame, spec: DataSpec, source: str | Path = "<data>") ->
         raise InputError(f"{source}: has a header but no data rows.")
     data = df.reset_index(drop=True)
     try:
-        data = _schema(spec, data.columns).validate(data, lazy=True)
+        data = _schema(spec).validate(data, lazy=True)
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases.sort_values("index", na_position="first", kind="stable")
         problems = [_problem_text(source, f, spec) for _, f in cases.iterrows()]

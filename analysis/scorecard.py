@@ -41,7 +41,17 @@ class Replication:
     @property
     def passed(self) -> bool:
         """True when every row of the scorecard passes."""
-        return bool((self.scorecard["status"] == "PASS").all())
+        return count_passed(self.scorecard) == len(self.scorecard)
+
+
+def count_passed(card: pd.DataFrame) -> int:
+    """How many rows of a scorecard pass."""
+    return int((card["status"] == "PASS").sum())
+
+
+def summary(card: pd.DataFrame) -> str:
+    """``"23 of 23 claims PASS"``."""
+    return f"{count_passed(card)} of {len(card)} claims PASS"
 
 
 def judge(relation: str, published: float, reproduced: float, tolerance: float) -> str:

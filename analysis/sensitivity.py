@@ -18,6 +18,7 @@ from types import ModuleType
 import numpy as np
 import pandas as pd
 
+from .scorecard import count_passed
 from .simulate import as_rng
 
 
@@ -42,7 +43,14 @@ def sensitivity(
     for values in itertools.product(*grid.values()):
         setting = dict(zip(grid, values, strict=True))
         rep = study.replicate(seed=seed, **setting)
-        rows.append({**setting, **study.key_statistics(rep.tables, rep.scorecard)})
+        rows.append(
+            {
+                **setting,
+                **study.key_statistics(rep.tables),
+                "claims_passed": count_passed(rep.scorecard),
+                "claims_total": len(rep.scorecard),
+            }
+        )
     return pd.DataFrame(rows)
 
 

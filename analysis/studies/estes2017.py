@@ -40,14 +40,6 @@ CITATION = (
 GROUPS = ("HIIT", "control")
 TIMES = ("pre", "post")
 MEASURES = ("csa_cm2", "vo2max_rel", "vo2max_abs", "body_mass_kg")
-UNITS = {
-    "csa_cm2": "cm²",
-    "vo2max_rel": "ml·kg⁻¹·min⁻¹",
-    "vo2max_abs": "L·min⁻¹",
-    "body_mass_kg": "kg",
-    "age_yr": "yr",
-    "height_cm": "cm",
-}
 LABELS = {
     "csa_cm2": "Vastus lateralis CSA (cm²)",
     "vo2max_rel": "Relative VO2max (ml·kg⁻¹·min⁻¹)",
@@ -397,7 +389,7 @@ SENSITIVITY_GRID = {
 }
 
 
-def key_statistics(tables, scorecard: pd.DataFrame | None = None) -> dict[str, float]:
+def key_statistics(tables) -> dict[str, float]:
     """The few numbers a sensitivity analysis follows as the assumptions move."""
     tests = tables["change_tests"].set_index(["group", "measure"])
     between = tables["group_comparison"].set_index("measure")
@@ -411,9 +403,6 @@ def key_statistics(tables, scorecard: pd.DataFrame | None = None) -> dict[str, f
         "csa_change_hedges_g": between.loc["csa_cm2", "hedges_g"],
         "csa_interaction_p": interaction["p_unc"],
     }
-    if scorecard is not None:
-        out["claims_passed"] = int((scorecard["status"] == "PASS").sum())
-        out["claims_total"] = len(scorecard)
     return out
 
 
