@@ -6,3 +6,14 @@ plotting and statistics stacks load only when a function that needs them is call
 """
 
 __version__ = "0.1.0"
+
+__all__ = ["load"]
+
+
+def __getattr__(name: str):
+    # ``analysis.load`` without importing pandas at ``import analysis``
+    if name == "load":
+        from .loading import load
+
+        return load
+    raise AttributeError(f"module 'analysis' has no attribute {name!r}")

@@ -21,3 +21,8 @@ def describe_location(path, row: int | None = None, column: str | None = None) -
     if column is not None:
         parts.append(f'column "{column}"')
     return ", ".join(parts)
+
+
+class DataWarning(UserWarning):
+    """Something in a user's file was accepted but changed or guessed (ids stripped of
+    spaces, a file type detected from its bytes); the CLI prints it on stderr."""
