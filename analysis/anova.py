@@ -262,8 +262,12 @@ def _sphericity(sscp_error: np.ndarray, p: int, df_error: int):
         # car (and so afex) writes ``3 * p`` with p the number of *levels* (p + 1 here) in
         # this second-order term, where R's mauchly.test has the number of contrasts; kept
         # so that the p agrees with afex, the reference (a difference below 1e-3 relative).
-        w2 = (p + 2) * (p - 1) * (p - 2) * (2 * p**3 + 6 * p**2 + 3 * (p + 1) + 2) / (
-            288 * (n * p * rho) ** 2
+        w2 = (
+            (p + 2)
+            * (p - 1)
+            * (p - 2)
+            * (2 * p**3 + 6 * p**2 + 3 * (p + 1) + 2)
+            / (288 * (n * p * rho) ** 2)
         )
         z = -n * rho * np.where(sign > 0, log_w, -np.inf)
         dof = p * (p + 1) / 2 - 1

@@ -159,7 +159,7 @@ def meta_analyses(literature: pd.DataFrame | None = None) -> dict[str, pd.DataFr
         [
             meta.pool(rows, method=method, label=label)
             for label, rows in runs.items()
-            for method in ("DL", "PM")
+            for method in meta.METHODS
         ],
         ignore_index=True,
     )

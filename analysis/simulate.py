@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 _PSD_TOLERANCE = 1e-10
+_SINGULAR_TOLERANCE = 1e-8  # faux's threshold for a usable correlation matrix
 
 
 def as_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
@@ -109,16 +110,19 @@ def _psd_sqrt(mat: np.ndarray) -> np.ndarray:
 
 
 def _exact_standard_normal(rng: np.random.Generator, n: int, p: int) -> np.ndarray:
-    """Draw n x p values with sample mean 0 and sample covariance (n - 1 denominator) I."""
+    """Draw n x p values with sample mean 0 and sample covariance (n - 1 denominator) I.
+
+    As MASS::mvrnorm(empirical = TRUE) and faux do: centre, then rotate onto the left
+    singular vectors, which are orthonormal to machine precision whatever ``n > p``. (A
+    Cholesky whitening loses digits when ``n = p + 1``, where the sample covariance of the
+    draw is nearly singular.)
+    """
     for _ in range(10):  # a rank-deficient draw has probability zero; retry just in case
         z = rng.standard_normal((n, p))
         z -= z.mean(axis=0)
-        cov = z.T @ z / (n - 1)
-        try:
-            chol = np.linalg.cholesky(cov)
-        except np.linalg.LinAlgError:
-            continue
-        return np.linalg.solve(chol, z.T).T
+        left, singular, _ = np.linalg.svd(z, full_matrices=False)
+        if singular.size and singular.min() > 1e-8 * singular.max():
+            return left * np.sqrt(n - 1)
     raise RuntimeError("could not draw a full-rank sample; this should not happen")
 
 
@@ -172,9 +176,17 @@ def rnorm_multi(
     sds = _broadcast("sd", sd, p)
     if np.any(~np.isfinite(means)) or np.any(~np.isfinite(sds)):
         raise ValueError("mu and sd must be finite numbers.")
-    if np.any(sds < 0):
-        raise ValueError(f"standard deviations must not be negative, got {sds.tolist()}.")
+    names = list(varnames) if varnames is not None else [f"X{i + 1}" for i in range(p)]
+    if len(names) != p:
+        raise ValueError(f"varnames has {len(names)} names for {p} variables.")
+    if np.any(sds <= 0):
+        bad = [f"{names[i]} (sd = {sds[i]:g})" for i in np.flatnonzero(sds <= 0)]
+        raise ValueError(
+            f"every standard deviation must be positive; {', '.join(bad)}. A constant variable "
+            "is not a random variable: leave it out of the simulation and add it as a column."
+        )
     corr = correlation_matrix(r, p)
+    _check_not_singular(corr, names)
     if empirical and n <= p:
         raise ValueError(
             f"empirical=True needs more rows than variables (n > p); got n = {n}, p = {p}. "
@@ -183,10 +195,24 @@ def rnorm_multi(
     rng = as_rng(seed)
     z = _exact_standard_normal(rng, n, p) if empirical else rng.standard_normal((n, p))
     values = z @ _psd_sqrt(corr).T * sds + means
-    names = list(varnames) if varnames is not None else [f"X{i + 1}" for i in range(p)]
-    if len(names) != p:
-        raise ValueError(f"varnames has {len(names)} names for {p} variables.")
     return pd.DataFrame(values, columns=names)
+
+
+def _check_not_singular(corr: np.ndarray, names: Sequence[str]) -> None:
+    """Refuse a singular correlation matrix, as faux does (eigenvalues below 1e-8), naming
+    the variables that are linear functions of each other."""
+    if corr.shape[0] < 2:
+        return
+    eigenvalues, eigenvectors = np.linalg.eigh(corr)
+    if eigenvalues[0] >= _SINGULAR_TOLERANCE:
+        return
+    weights = np.abs(eigenvectors[:, 0])
+    involved = [names[i] for i in np.flatnonzero(weights > 0.1 * weights.max())]
+    raise ValueError(
+        f"the correlation matrix is singular (smallest eigenvalue {eigenvalues[0]:.3g}, below "
+        f"{_SINGULAR_TOLERANCE:g}): {', '.join(involved)} would be exact linear functions of "
+        "each other. Lower the correlations among them (no |r| = 1 chains)."
+    )
 
 
 def _n_variables(mu, sd, r, varnames) -> int:
