@@ -32,6 +32,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/anova.py
 
 # Refresh the pins after a deliberate upgrade (then run `make test`).
 constraints: $(STAMP)

@@ -33,6 +33,7 @@ Psychol Bull 97:316): each subject's row of ``b`` timepoints is split into its m
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,7 +69,10 @@ class MixedAnova:
 
     Columns follow :data:`EFFECTS` (``group``, ``time``, ``group:time``). Sphericity fields
     are NaN in the ``group`` column (a between-subject effect) and ε is 1 when there are only
-    two timepoints (sphericity cannot fail with one contrast).
+    two timepoints (sphericity cannot fail with one contrast). The corrected p-values
+    ``p_gg`` and ``p_hf`` are computed when first read: at non-integer df the F tail costs
+    about 1 µs per value, more than the rest of the ANOVA, and Monte Carlo work often needs
+    only one of them.
     """
 
     ss_type: int
@@ -82,10 +86,23 @@ class MixedAnova:
     mauchly_w: np.ndarray
     mauchly_p: np.ndarray
     eps_gg: np.ndarray
-    p_gg: np.ndarray
     eps_hf: np.ndarray
-    p_hf: np.ndarray
     n_subjects: int
+
+    @functools.cached_property
+    def p_gg(self) -> np.ndarray:
+        """Greenhouse-Geisser corrected p: F on ``(ε df1, ε df2)``."""
+        return _f_sf(self.f, self.df1 * self.eps_gg, self.df2 * self.eps_gg)
+
+    @functools.cached_property
+    def p_hf(self) -> np.ndarray:
+        """Huynh-Feldt corrected p, with ``min(ε_HF, 1)`` as car and afex use it."""
+        hf = np.minimum(self.eps_hf, 1.0)
+        out = self.p.copy()
+        below = hf < 1  # elsewhere the corrected p is the uncorrected one
+        out[below] = _f_sf(self.f[below], (self.df1 * hf)[below], (self.df2 * hf)[below])
+        out[np.isnan(hf)] = np.nan
+        return out
 
     def table(self, replicate: int = 0):
         """One replicate as a tidy DataFrame (one row per effect), for display and CSV."""
@@ -212,10 +229,6 @@ def mixed_anova(y, group, ss_type: int = 3) -> MixedAnova:
     w, w_p, eps_gg, eps_hf = _sphericity(sscp_error, p, df_between_error)
     nan = np.full(reps, np.nan)
     as_cols = lambda within: np.stack([nan, within, within], axis=1)  # noqa: E731
-    eps_gg_cols, eps_hf_cols = as_cols(eps_gg), as_cols(eps_hf)
-    p_gg = _f_sf(f, df1 * eps_gg_cols, df2 * eps_gg_cols)
-    hf_used = np.minimum(eps_hf_cols, 1.0)
-    p_hf = _f_sf(f, df1 * hf_used, df2 * hf_used)
     return MixedAnova(
         ss_type=ss_type,
         ss=ss,
@@ -227,10 +240,8 @@ def mixed_anova(y, group, ss_type: int = 3) -> MixedAnova:
         pes=pes,
         mauchly_w=as_cols(w),
         mauchly_p=as_cols(w_p),
-        eps_gg=eps_gg_cols,
-        p_gg=p_gg,
-        eps_hf=eps_hf_cols,
-        p_hf=p_hf,
+        eps_gg=as_cols(eps_gg),
+        eps_hf=as_cols(eps_hf),
         n_subjects=n_subjects,
     )
 
