@@ -1,40 +1,123 @@
-"""Command line: ``python -m analysis <command> ...``.
+"""Command line: ``python -m analysis [--debug] <command> ...``.
 
 Commands
 --------
 studies                                     list the registered studies
 simulate STUDY --seed N --out FILE.csv      write a simulated dataset
-replicate STUDY [--seed N]                  print the scorecard; exit 0 only if all rows pass
-analyze STUDY FILE.csv --out DIR            validate a data file and write every result table
+replicate STUDY [--seed N] [--out FILE]     print the scorecard; exit 0 only if all rows pass
+analyze STUDY FILE --out DIR                load and validate a data file, write every table
 hrr --age A --resting R [--zone 70-80]      heart-rate zone in bpm for each HRmax equation
 reproduce [--seed N] [--out DIR]            rebuild every dataset, table, figure and notebook
 
-Bad input exits with code 2 and one message, without a traceback and without writing files.
+Every argument is checked before any work starts (``--seed`` >= 0, ``--jobs`` >= 1, each
+``--assume NAME=VALUE`` finite and within the meaning of the assumption: see
+:mod:`analysis.targets`). Output is all or nothing and never destructive: an existing file or a
+non-empty folder is replaced only with ``--force``, and then only a regular file, or the tables
+this tool wrote (see :mod:`analysis.io`).
+
+Exit codes
+----------
+0 success; 1 a scorecard claim failed, or an unexpected error (one line on stderr; ``--debug``
+shows the traceback); 2 bad input or usage, with one message naming the culprit and the fix;
+130 interrupted (Ctrl-C); 141 the reader of stdout went away (``| head``), quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
+import select
 import sys
+import traceback
+import warnings
 from pathlib import Path
 
 from .errors import InputError
 
 EXIT_FAIL = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for `yes | head`
 
 
-def _assumptions(pairs: list[str] | None) -> dict[str, float]:
-    out = {}
-    for pair in pairs or []:
-        key, sep, value = pair.partition("=")
-        try:
-            out[key.strip()] = float(value)
-        except ValueError:
-            sep = ""
-        if not sep or not key.strip():
-            raise InputError(f"--assume takes NAME=NUMBER, got {pair!r}.")
+def _one_line(text: object) -> str:
+    """``text`` with its line breaks and runs of spaces folded: stderr gets one line per message."""
+    return " ".join(str(text).split())
+
+
+# --- argument types: checked by argparse, before any work -----------------------------------
+
+
+def _whole_number(text: str, minimum: int, what: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        raise argparse.ArgumentTypeError(
+            f"{what} must be a whole number >= {minimum}, got {text!r}"
+        )
+    return value
+
+
+def seed_type(text: str) -> int:
+    """``--seed``: a whole number >= 0 (numpy refuses negative seeds)."""
+    return _whole_number(text, 0, "the seed")
+
+
+def jobs_type(text: str) -> int:
+    """``--jobs``: a whole number >= 1."""
+    return _whole_number(text, 1, "the number of jobs")
+
+
+def assumption_type(text: str) -> tuple[str, float]:
+    """``--assume NAME=VALUE``: a name and a finite number (its range is checked by the study).
+
+    Examples
+    --------
+    >>> assumption_type("control_csa_pct_change_sd=5")
+    ('control_csa_pct_change_sd', 5.0)
+    """
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    try:
+        number = float(value)
+    except ValueError:
+        number = None
+    if not sep or not key or number is None:
+        raise argparse.ArgumentTypeError(
+            f"takes NAME=NUMBER, e.g. control_csa_pct_change_sd=5; got {text!r}"
+        )
+    if not math.isfinite(number):
+        raise argparse.ArgumentTypeError(
+            f"{key}={value.strip()} is not a finite number (nan, inf and numbers beyond about "
+            "1.8e308 are refused); give an ordinary number"
+        )
+    return key, number
+
+
+def out_file_type(text: str) -> Path:
+    """``--out`` of a CSV file: a path that does not end in a separator."""
+    if text.endswith(("/", os.sep)) or Path(text).name in ("", ".", ".."):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} names a folder; give a file name, e.g. {text.rstrip('/')}/results.csv"
+        )
+    return Path(text)
+
+
+def _assumptions(pairs: list[tuple[str, float]] | None) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for key, value in pairs or []:
+        if key in out and out[key] != value:
+            raise InputError(
+                f"--assume {key} is given twice ({out[key]:g} and {value:g}); give it once."
+            )
+        out[key] = value
     return out
+
+
+# --- commands ---------------------------------------------------------------------------------
 
 
 def cmd_studies(args) -> int:
@@ -45,13 +128,64 @@ def cmd_studies(args) -> int:
     return 0
 
 
-def cmd_simulate(args) -> int:
-    from .io import write_csv
+def _study_and_assumptions(args):
+    """The study module and the checked ``--assume`` values (before any work starts)."""
     from .studies import get_study
 
     study = get_study(args.study)
-    data = study.simulate(args.seed, args.dispersion, **_assumptions(args.assume))
-    path = write_csv(data, args.out)
+    assumptions = _assumptions(args.assume)
+    study.targets(**assumptions)  # names, finiteness and ranges: see Targets.with_overrides
+    return study, assumptions
+
+
+def _simulated(study, seed: int, dispersion: str, assumptions: dict[str, float]):
+    """Simulate, then check the data against the schema real data must meet.
+
+    Values that are legal one by one can still combine into impossible data (a percent
+    change mean near -100 % with a large SD makes a negative muscle area); the message then
+    names the assumptions given.
+    """
+    import numpy as np
+
+    given = ", ".join(f"{k}={v:g}" for k, v in assumptions.items())
+    # an overflow is reported below, once, as an error naming the assumptions
+    with np.errstate(all="ignore"):
+        data = study.simulate(seed, dispersion, **assumptions)
+    numeric = data.select_dtypes("number")
+    if not np.isfinite(numeric.to_numpy()).all():
+        column = next(c for c in numeric if not np.isfinite(numeric[c]).all())
+        if not given:
+            raise RuntimeError(f"the simulated {column} has infinite or undefined values")
+        raise InputError(
+            f"--assume {given}: the simulated {column} overflows (infinite or undefined values); "
+            "choose values of a realistic size."
+        )
+    try:
+        study.validate_data(data, source="simulated data")
+    except InputError as exc:
+        if not given:
+            raise RuntimeError(f"simulated data fail their own schema: {exc}") from None
+        raise InputError(
+            f"--assume {given} gives simulated data that real data could not have: "
+            f"{_problems(exc)}. Choose values further from the plausible limits."
+        ) from None
+    return data
+
+
+def _problems(exc: InputError) -> str:
+    """The problems a validator lists (one per ``  - `` line), on one line."""
+    lines = str(exc).splitlines()
+    bullets = [line.strip()[2:].rstrip(".") for line in lines if line.strip().startswith("- ")]
+    return "; ".join(bullets) if bullets else _one_line(exc).rstrip(".")
+
+
+def cmd_simulate(args) -> int:
+    from .io import check_csv_target, save_csv
+
+    study, assumptions = _study_and_assumptions(args)
+    check_csv_target(args.out, force=args.force, label="--out")
+    data = _simulated(study, args.seed, args.dispersion, assumptions)
+    path = save_csv(data, args.out, force=args.force, label="--out")
     print(
         f"wrote {path} ({data['subject'].nunique()} subjects, {len(data)} rows, seed {args.seed})"
     )
@@ -62,10 +196,26 @@ def cmd_replicate(args) -> int:
     import pandas as pd
 
     from .scorecard import summary
-    from .studies import get_study
 
-    study = get_study(args.study)
-    rep = study.replicate(args.seed, args.dispersion, **_assumptions(args.assume))
+    study, assumptions = _study_and_assumptions(args)
+    if args.out:
+        from .io import check_csv_target
+
+        check_csv_target(args.out, force=args.force, label="--out")
+    # simulated twice (it takes milliseconds): once here to check the data, once inside
+    # replicate(), which stays the one definition of a replication
+    _simulated(study, args.seed, args.dispersion, assumptions)
+    try:
+        rep = study.replicate(args.seed, args.dispersion, **assumptions)
+    except ArithmeticError as exc:
+        if not assumptions:
+            raise
+        # data of absurd magnitude that still pass the schema (1e-300 U/L) break the arithmetic
+        given = ", ".join(f"{k}={v:g}" for k, v in assumptions.items())
+        raise InputError(
+            f"--assume {given} gives numbers too extreme to analyse ({type(exc).__name__}: "
+            f"{exc}); choose values of a realistic size."
+        ) from None
     card = rep.scorecard
     shown = card[
         ["claim_id", "statistic", "published", "reproduced", "tolerance", "status", "kind"]
@@ -77,23 +227,58 @@ def cmd_replicate(args) -> int:
         print(shown.to_string(index=False))
     print(summary(card))
     if args.out:
-        from .io import write_csv
+        from .io import save_csv
 
-        write_csv(card, args.out)
+        save_csv(card, args.out, force=args.force, label="--out")
     return 0 if rep.passed else EXIT_FAIL
 
 
+def sheet_value(text: str | None) -> str | int | None:
+    """``--sheet``: a 0-based index when it is a whole number, else a sheet name.
+
+    Examples
+    --------
+    >>> sheet_value("2"), sheet_value("Data 2019"), sheet_value(None)
+    (2, 'Data 2019', None)
+    """
+    if text is None:
+        return None
+    stripped = text.strip()
+    return int(stripped) if stripped.isdigit() else text
+
+
 def cmd_analyze(args) -> int:
-    from .io import write_tables
-    from .schemas import read_csv
+    from .errors import DataWarning
+    from .io import check_tables_target, save_tables
+    from .loading import load
     from .studies import get_study
 
     study = get_study(args.study)
-    data = read_csv(args.file)
-    tables = study.analyze(data, source=str(args.file))
-    written = write_tables(tables, args.out)
-    for path in written:
+    # what --out is can be checked now; what it holds is checked once the data file is known
+    # to be good (a bad file is the first thing to fix), before any table is computed
+    check_tables_target(args.out, force=args.force, label="--out", contents=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataWarning)
+        try:
+            data = load(args.file, study.NAME, sheet=sheet_value(args.sheet), layout=args.format)
+        finally:
+            # printed even when the load fails: they may explain the error
+            for warning in caught:
+                if issubclass(warning.category, DataWarning):
+                    print(f"warning: {_one_line(warning.message)}", file=sys.stderr)
+                else:
+                    warnings.warn_explicit(
+                        warning.message, warning.category, warning.filename, warning.lineno
+                    )
+    tables = study.analyze(data, source=str(args.file), validate=False)
+    # the table names are known before any is computed: refuse a non-empty folder or a clash
+    # with the user's files before the work
+    names = [f"{name}.csv" for name in tables]
+    check_tables_target(args.out, force=args.force, names=names, label="--out")
+    for path in save_tables(tables, args.out, force=args.force, label="--out"):
         print(f"wrote {path}")
+    for note in getattr(tables, "notes", None) or []:
+        print(f"note: {_one_line(note)}", file=sys.stderr)
     return 0
 
 
@@ -128,20 +313,42 @@ def cmd_reproduce(args) -> int:
     )
 
 
+# --- parser -----------------------------------------------------------------------------------
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line (its usage block would make it several)."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, f"error: {self.prog}: {_one_line(message)} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m analysis",
         description="Simulated replications of the studies behind 'does running build leg "
         "muscle?'. The data are simulated from published summaries; see the README.",
     )
+    debug_help = "show the traceback of an error instead of a one-line message"
+    parser.add_argument("--debug", action="store_true", help=debug_help)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("studies", help="list the studies")
+    def command(name, help):
+        p = sub.add_parser(name, help=help)
+        # also after the command; SUPPRESS keeps the subparser from resetting a --debug given
+        # before it
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug_help)
+        return p
+
+    def force_option(p, what):
+        p.add_argument("--force", action="store_true", help=f"replace {what} (never anything else)")
+
+    p = command("studies", help="list the studies")
     p.set_defaults(func=cmd_studies)
 
-    def study_options(p, out_help=None):
+    def study_options(p):
         p.add_argument("study", help="study name, e.g. estes2017 (see `studies`)")
-        p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+        p.add_argument("--seed", type=seed_type, default=0, help="random seed >= 0 (default 0)")
         p.add_argument(
             "--dispersion",
             choices=["sem", "sd"],
@@ -151,27 +358,41 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--assume",
             action="append",
+            type=assumption_type,
             metavar="NAME=VALUE",
-            help="override an assumed number of the study (repeatable)",
+            help="override an assumed number of the study (repeatable); its allowed range is "
+            "in data/published/STUDY.csv",
         )
 
-    p = sub.add_parser("simulate", help="write a simulated dataset as CSV")
+    p = command("simulate", help="write a simulated dataset as CSV")
     study_options(p)
-    p.add_argument("--out", required=True, type=Path, help="CSV file to write")
+    p.add_argument("--out", required=True, type=out_file_type, help="CSV file to write")
+    force_option(p, "an existing --out file")
     p.set_defaults(func=cmd_simulate)
 
-    p = sub.add_parser("replicate", help="print the scorecard; exit 0 only if all rows pass")
+    p = command("replicate", help="print the scorecard; exit 0 only if all rows pass")
     study_options(p)
-    p.add_argument("--out", type=Path, help="also write the scorecard as CSV")
+    p.add_argument("--out", type=out_file_type, help="also write the scorecard as CSV")
+    force_option(p, "an existing --out file")
     p.set_defaults(func=cmd_replicate)
 
-    p = sub.add_parser("analyze", help="validate a data file and write every result table")
+    p = command("analyze", help="load and validate a data file, write every result table")
     p.add_argument("study", help="study name, e.g. estes2017")
-    p.add_argument("file", type=Path, help="long-format CSV: one row per subject x time")
+    p.add_argument("file", type=Path, help="data file (CSV, Excel...): long or wide format")
     p.add_argument("--out", required=True, type=Path, help="folder for the result tables")
+    p.add_argument(
+        "--sheet", metavar="NAME_OR_INDEX", help="Excel sheet: its name or 0-based index"
+    )
+    p.add_argument(
+        "--format",
+        choices=["long", "wide"],
+        help="layout of the file: one row per subject x time (long) or per subject (wide); "
+        "detected when not given",
+    )
+    force_option(p, "the tables this tool wrote into a non-empty --out folder")
     p.set_defaults(func=cmd_analyze)
 
-    p = sub.add_parser("hrr", help="heart-rate zone in bpm from age and resting heart rate")
+    p = command("hrr", help="heart-rate zone in bpm from age and resting heart rate")
     p.add_argument("--age", type=float, required=True, help="age in years (10-100)")
     p.add_argument("--resting", type=float, required=True, help="resting heart rate, bpm")
     p.add_argument(
@@ -182,24 +403,89 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--zone", default="70-80", help="zone in %% of HRR, e.g. 70-80 (default)")
     p.set_defaults(func=cmd_hrr)
 
-    p = sub.add_parser("reproduce", help="rebuild every result and the report")
-    p.add_argument("--seed", type=int, default=0, help="seed passed to every notebook")
+    p = command("reproduce", help="rebuild every result and the report")
+    p.add_argument("--seed", type=seed_type, default=0, help="seed passed to every notebook")
     p.add_argument("--out", default="reports", help="report folder (default reports/)")
     p.add_argument("--only", help="run one notebook (name or file stem)")
     p.add_argument("--notebooks", type=Path, help="folder of notebooks (default notebooks/)")
-    p.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2)")
+    p.add_argument(
+        "--jobs", type=jobs_type, default=2, help="notebooks run at once, >= 1 (default 2)"
+    )
     p.set_defaults(func=cmd_reproduce)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+# --- main -------------------------------------------------------------------------------------
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    # Python's default display takes two lines and names a file inside a library
+    print(f"warning: {_one_line(message)}", file=sys.stderr)
+
+
+def _stdout_is_gone() -> bool:
+    """True when stdout is a pipe whose reader has closed it (``| head`` finished)."""
     try:
-        return args.func(args)
-    except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        fd = sys.stdout.fileno()
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
+        return any(event & (select.POLLERR | select.POLLHUP) for _, event in poller.poll(0))
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's last flush cannot fail loudly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; return its exit code (see the module docstring)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0), or a usage error already printed on one line
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    debug = bool(getattr(args, "debug", False))
+    try:
+        with warnings.catch_warnings():
+            if not debug:
+                warnings.showwarning = _show_warning
+            code = args.func(args)
+            sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        return code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        if _stdout_is_gone():
+            _quiet_stdout()
+            return EXIT_BROKEN_PIPE
+        return _unexpected(debug)
+    except InputError as exc:
+        if debug:
+            traceback.print_exc()
+        # as written: a loader's list of every problem in a file keeps its one line per problem
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception:
+        return _unexpected(debug)
+
+
+def _unexpected(debug: bool) -> int:
+    exc = sys.exception()
+    if debug:
+        traceback.print_exc()
+        return EXIT_FAIL
+    text = _one_line(exc)
+    print(
+        f"error: unexpected {type(exc).__name__}{': ' + text if text else ''} "
+        "(run again with --debug for the traceback)",
+        file=sys.stderr,
+    )
+    return EXIT_FAIL

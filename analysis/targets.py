@@ -21,11 +21,47 @@ kind : ``published``, ``inferred`` or ``assumed``.
 claimed_by : who makes a claim: ``paper`` (the study's abstract), ``companion abstract``, or
     ``article`` (the popular article, not the paper); empty for assumptions.
 source, note : citation (or reasoning) and remarks.
+allowed : optional; the values an ``assumed`` number may be overridden with (see below). Tables
+    without the column (older ones) load as if it were empty.
+
+Allowed values of an assumption
+-------------------------------
+``Targets.with_overrides`` refuses a value outside the meaning of the row, so a negative muscle
+area or a correlation of 2 never reaches the simulation. The meaning is read from the row, in
+this order:
+
+1. the ``allowed`` cell, when it is filled in; its grammar::
+
+       allowed    := conditions [";" reason]
+       conditions := condition {" " condition}
+       condition  := "integer"              a whole number
+                   | op bound               op is one of  >  >=  <  <=
+                   | bound ".." bound       a closed interval: both ends allowed
+       bound      := number | id            id: another row of the table (its value in force)
+
+   e.g. ``>0``, ``>0 <100``, ``-1..1``, ``integer >=0 <=control_n``. The optional ``reason``
+   after ``;`` says why, for the error message.
+2. otherwise the ``statistic`` (and ``quantity``/``unit``) column, where they are unambiguous:
+
+   ========================================  =============  ==================================
+   statistic                                 allowed        why
+   ========================================  =============  ==================================
+   ``sd``, ``sdlog``, ``sdlogit``            ``>=0``        an SD cannot be negative
+   ``corr``                                  ``-1..1``      a correlation
+   ``count``                                 ``integer >=0``  a count
+   ``fold``, ``geomean``                     ``>0``         ratios of positive levels
+   ``mean`` of a ``*_pct_change`` in ``%``   ``>-100``      -100 % leaves nothing
+   ========================================  =============  ==================================
+
+An assumed row with neither cannot be overridden (the error says to fill in ``allowed``).
+Every value must also be a finite number, and the table's own values must satisfy their rules
+(checked when the table is read).
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,11 +88,205 @@ COLUMNS = [
     "claimed_by",
     "source",
     "note",
+    "allowed",
 ]
+# columns a table may leave out; they are added empty when it is read
+OPTIONAL_COLUMNS = ("allowed",)
 KINDS = ("published", "inferred", "assumed")
 RELATIONS = ("=", "<", ">")
 DISPERSION_TYPES = ("SD", "SEM", "pm")
 DISPERSION_READINGS = ("sem", "sd")
+
+
+@dataclass(frozen=True)
+class Bound:
+    """One end of an allowed range: a number, or the id of another row of the table."""
+
+    value: float | str
+    inclusive: bool
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """The values an assumption may take, parsed from the grammar of the module docstring.
+
+    Examples
+    --------
+    >>> rule = parse_allowed(">0 <100; a percentage")
+    >>> rule.describe(), rule.problem(100.0), rule.problem(5.0) is None
+    ('> 0 and < 100', 'it must be > 0 and < 100', True)
+    >>> parse_allowed("integer >=0 <=n").problem(3.0, {"n": 2.0}.get)
+    'it must be a whole number between 0 and n (2)'
+    """
+
+    text: str
+    low: Bound | None = None
+    high: Bound | None = None
+    integer: bool = False
+    reason: str = ""
+
+    def ids(self) -> list[str]:
+        """The other rows this rule refers to."""
+        return [
+            b.value for b in (self.low, self.high) if b is not None and isinstance(b.value, str)
+        ]
+
+    def describe(self, resolve=None) -> str:
+        """``'>= 0'``, ``'between -1 and 1'``, ``'a whole number between 0 and control_n (5)'``."""
+
+        def show(bound: Bound) -> str:
+            if isinstance(bound.value, str):
+                known = resolve(bound.value) if resolve is not None else None
+                return bound.value if known is None else f"{bound.value} ({format_number(known)})"
+            return format_number(bound.value)
+
+        low, high = self.low, self.high
+        if low is not None and high is not None and low.inclusive and high.inclusive:
+            text = f"between {show(low)} and {show(high)}"
+        else:
+            parts = []
+            if low is not None:
+                parts.append(f"{'>=' if low.inclusive else '>'} {show(low)}")
+            if high is not None:
+                parts.append(f"{'<=' if high.inclusive else '<'} {show(high)}")
+            text = " and ".join(parts) or "any number"
+        return f"a whole number {text}" if self.integer else text
+
+    def problem(self, value: float, resolve=None) -> str | None:
+        """None if ``value`` is allowed, else ``'it must be ...'``.
+
+        ``resolve(id)`` gives the value in force of a row a bound refers to.
+        """
+
+        def number(bound: Bound) -> float:
+            return float(resolve(bound.value)) if isinstance(bound.value, str) else bound.value
+
+        ok = not self.integer or float(value).is_integer()
+        if ok and self.low is not None:
+            low = number(self.low)
+            ok = value >= low if self.low.inclusive else value > low
+        if ok and self.high is not None:
+            high = number(self.high)
+            ok = value <= high if self.high.inclusive else value < high
+        return None if ok else f"it must be {self.describe(resolve)}"
+
+
+_OPERATORS = {">=": ("low", True), "<=": ("high", True), ">": ("low", False), "<": ("high", False)}
+
+
+def _bound(text: str, inclusive: bool) -> Bound:
+    try:
+        value = float(text)
+    except ValueError:
+        if not text.isidentifier():
+            raise ValueError(f"{text!r} is neither a number nor the id of a row") from None
+        return Bound(text, inclusive)
+    if not math.isfinite(value):
+        raise ValueError(f"{text!r} is not a finite number")
+    return Bound(value, inclusive)
+
+
+def parse_allowed(text: str) -> Allowed:
+    """Read an ``allowed`` cell (grammar in the module docstring); ValueError if malformed.
+
+    Examples
+    --------
+    >>> parse_allowed("-1..1").describe()
+    'between -1 and 1'
+    >>> parse_allowed(">=0").problem(-0.5)
+    'it must be >= 0'
+    """
+    conditions, _, reason = str(text).partition(";")
+    found: dict = {"low": None, "high": None}
+    integer = False
+    if not conditions.split():
+        raise ValueError("no condition before the ';'")
+    for word in conditions.split():
+        if word == "integer":
+            integer = True
+            continue
+        if ".." in word:
+            low, _, high = word.partition("..")
+            pairs = [("low", _bound(low, True)), ("high", _bound(high, True))]
+        else:
+            op = next((o for o in _OPERATORS if word.startswith(o)), None)
+            if op is None:
+                raise ValueError(
+                    f"cannot read {word!r}; write conditions such as >0, >=0, <100, -1..1, integer"
+                )
+            side, inclusive = _OPERATORS[op]
+            pairs = [(side, _bound(word[len(op) :], inclusive))]
+        for side, bound in pairs:
+            if found[side] is not None:
+                raise ValueError(f"two {side}er bounds in {text!r}")
+            found[side] = bound
+    return Allowed(str(text).strip(), found["low"], found["high"], integer, reason.strip())
+
+
+# statistic -> (allowed, why): the meaning of an assumed row that needs no `allowed` cell
+_BY_STATISTIC = {
+    "sd": (">=0", "a standard deviation cannot be negative"),
+    "sdlog": (">=0", "a standard deviation (of the logarithm) cannot be negative"),
+    "sdlogit": (">=0", "a standard deviation (of the logit) cannot be negative"),
+    "corr": ("-1..1", "a correlation lies between -1 and 1"),
+    "count": ("integer >=0", "a count is a whole number of at least 0"),
+    "fold": (">0", "a fold change multiplies a positive level, so it must itself be positive"),
+    "geomean": (">0", "a geometric mean exists only for positive values"),
+}
+
+
+def _is_blank(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def allowed_for(row) -> Allowed | None:
+    """The allowed values of a row (a mapping of the table's columns), or None if unknown.
+
+    Examples
+    --------
+    >>> allowed_for({"statistic": "corr", "allowed": None}).describe()
+    'between -1 and 1'
+    >>> allowed_for({"statistic": "mean", "quantity": "csa_pct_change", "unit": "%"}).text
+    '>-100'
+    """
+    cell = row.get("allowed")
+    if not _is_blank(cell) and str(cell).strip():
+        rule = parse_allowed(str(cell))
+        if rule.reason:
+            return rule
+        quantity, unit = row.get("quantity"), row.get("unit")
+        if rule.low is not None and rule.low.value == 0 and not rule.low.inclusive:
+            what = quantity if _is_blank(unit) else f"{quantity} ({unit})"
+            return Allowed(**{**rule.__dict__, "reason": f"{what} cannot be zero or negative"})
+        return rule
+    statistic, quantity, unit = row.get("statistic"), row.get("quantity"), row.get("unit")
+    if statistic in _BY_STATISTIC:
+        text, why = _BY_STATISTIC[statistic]
+        return Allowed(**{**parse_allowed(text).__dict__, "reason": why})
+    if (
+        statistic == "mean"
+        and isinstance(quantity, str)
+        and quantity.endswith("_pct_change")
+        and unit == "%"
+    ):
+        base = quantity.removesuffix("_pct_change")
+        why = f"a change of -100 % or less would leave a zero or negative {base}"
+        return Allowed(**{**parse_allowed(">-100").__dict__, "reason": why})
+    return None
+
+
+def format_number(value: float) -> str:
+    """A number as a person would type it: ``20``, ``-0.5``, ``1e+300``, ``nan``.
+
+    Examples
+    --------
+    >>> format_number(20.0), format_number(0.25), format_number(float("inf"))
+    ('20', '0.25', 'inf')
+    """
+    value = float(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
 
 
 def _check_table(table: pd.DataFrame, path: Path) -> None:
@@ -89,6 +319,32 @@ def _check_table(table: pd.DataFrame, path: Path) -> None:
             raise InputError(
                 f"{describe_location(path, row, column)}: got {table.iloc[row][column]!r}; "
                 f"expected {expected}. Fix that cell of the targets table."
+            )
+    _check_allowed(table, path)
+
+
+def _check_allowed(table: pd.DataFrame, path: Path) -> None:
+    """Every ``allowed`` cell parses, names existing rows, and admits its own row's value."""
+    records = table.to_dict("records")
+    values = {r["id"]: r["value"] for r in records}
+    for position, record in enumerate(records):
+        where = describe_location(path, position, "allowed")
+        try:
+            rule = allowed_for(record)
+        except ValueError as exc:
+            raise InputError(
+                f"{where}: {exc}. Write it as in analysis.targets (e.g. >0, -1..1)."
+            ) from None
+        if rule is None or record["kind"] != "assumed":
+            continue
+        unknown = [i for i in rule.ids() if i not in values]
+        if unknown:
+            raise InputError(f"{where}: {unknown[0]!r} is not the id of a row of this table.")
+        problem = rule.problem(float(record["value"]), values.get)
+        if problem is not None:
+            raise InputError(
+                f"{where}: the row's own value {format_number(record['value'])} breaks its "
+                f"rule ({problem}); fix the value or the rule."
             )
 
 
@@ -147,26 +403,90 @@ class Targets:
     def assumed_ids(self) -> list[str]:
         return self.table.loc[self.table["kind"] == "assumed", "id"].tolist()
 
+    def allowed(self, target_id: str) -> Allowed | None:
+        """The values this row may be overridden with (see the module docstring), or None.
+
+        Examples
+        --------
+        >>> t = load_targets("estes2017")
+        >>> t.allowed("control_csa_pct_change_sd").describe()
+        '>= 0'
+        >>> t.allowed("control_n_male").describe(t.value)
+        'a whole number between 0 and control_n (5)'
+        """
+        return allowed_for(self.row(target_id).to_dict())
+
     def with_overrides(self, **assumptions: float) -> Targets:
-        """A copy in which assumed numbers are replaced; published numbers cannot be."""
-        for key in assumptions:
-            if key not in set(self.table["id"]):
+        """A copy in which assumed numbers are replaced; published numbers cannot be.
+
+        Each value must be a finite number within the meaning of its row (:meth:`allowed`):
+        an SD of -1, a correlation of 1.5 or a negative muscle area raise
+        :class:`~analysis.errors.InputError` naming the assumption, the value, the allowed
+        range and why, before any simulation starts.
+
+        Examples
+        --------
+        >>> load_targets("estes2017").with_overrides(control_csa_pct_change_sd=5).value(
+        ...     "control_csa_pct_change_sd")
+        5.0
+        >>> try:
+        ...     load_targets("estes2017").with_overrides(control_csa_pre_mean=-20)
+        ... except InputError as exc:
+        ...     print(exc)  # doctest: +NORMALIZE_WHITESPACE
+        estes2017 assumption control_csa_pre_mean = -20 is not allowed: it must be > 0
+        (csa_cm2 (cm2) cannot be zero or negative); the default is 20.
+        """
+        ids = set(self.table["id"])
+        values = {}
+        for key, value in assumptions.items():
+            if key not in ids:
                 raise InputError(
                     f"{self.study} has no assumption named {key!r}. "
                     f"Assumptions: {', '.join(self.assumed_ids())}."
                 )
-            kind = self.row(key)["kind"]
+            row = self.row(key)
+            kind = row["kind"]
             if kind != "assumed":
                 raise InputError(
                     f"{key!r} is a {kind} number of {self.study}, not an assumption; edit "
                     f"data/published/{self.study}.csv if the published value is wrong."
                 )
-        return Targets(self.study, self.table, {**self.overrides, **assumptions})
+            default = format_number(row["value"])
+            if not isinstance(value, numbers.Real) or isinstance(value, bool):
+                raise InputError(
+                    f"{self.study} assumption {key} = {value!r} is not a number; give a number "
+                    f"such as the default {default}."
+                )
+            if not math.isfinite(float(value)):
+                raise InputError(
+                    f"{self.study} assumption {key} = {format_number(value)} is not a finite "
+                    f"number; give a number such as the default {default}."
+                )
+            if self.allowed(key) is None:
+                raise InputError(
+                    f"{self.study} assumption {key} has no stated range of allowed values, so it "
+                    f"cannot be overridden; fill in its 'allowed' cell in "
+                    f"data/published/{self.study}.csv (grammar in analysis.targets)."
+                )
+            values[key] = float(value)
+        new = Targets(self.study, self.table, {**self.overrides, **values})
+        # checked on the new targets: a bound may name another row that is overridden too
+        for key, value in values.items():
+            rule = new.allowed(key)
+            problem = rule.problem(value, new.value)
+            if problem is not None:
+                why = f" ({rule.reason})" if rule.reason else ""
+                raise InputError(
+                    f"{self.study} assumption {key} = {format_number(value)} is not allowed: "
+                    f"{problem}{why}; the default is {format_number(self.row(key)['value'])}."
+                )
+        return new
 
     def published(self) -> pd.DataFrame:
         """The published and inferred rows, in the columns a reader needs."""
         keep = self.table["kind"] != "assumed"
-        cols = [c for c in COLUMNS if c not in ("time", "tolerance", "claimed_by", "note")]
+        dropped = ("time", "tolerance", "claimed_by", "note", "allowed")
+        cols = [c for c in COLUMNS if c not in dropped]
         return self.table.loc[keep, cols].reset_index(drop=True)
 
     def assumptions(self) -> pd.DataFrame:
@@ -187,10 +507,15 @@ def load_targets(study: str, path: Path | str | None = None) -> Targets:
     """Read and check ``data/published/<study>.csv``."""
     path = Path(path) if path is not None else DATA_DIR / f"{study}.csv"
     try:
-        table = pd.read_csv(path, dtype={"id": str, "group": str, "time": str}, comment="#")
+        table = pd.read_csv(
+            path, dtype={"id": str, "group": str, "time": str, "allowed": str}, comment="#"
+        )
     except FileNotFoundError:
         raise InputError(f"{path}: no such targets table.") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot be read as CSV ({exc}).") from None
+    for column in OPTIONAL_COLUMNS:
+        if column not in table.columns:
+            table[column] = pd.Series([None] * len(table), dtype=object)
     _check_table(table, path)
     return Targets(study, table)

@@ -1,23 +1,59 @@
-"""The command line, run as a user runs it: a separate process."""
+"""The command line: never a traceback; writing is all or nothing and never destructive.
+
+A few tests run the CLI as a user runs it, in a separate process (each costs about 1.5 s);
+the many cases call :func:`analysis.cli.main` in this process.
+"""
 
 import hashlib
+import json
+import os
+import stat
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pandas as pd
 import pingouin as pg
 import pytest
 
+from analysis import cli, io
+from analysis.errors import DataWarning, InputError
+from analysis.studies import estes2017
 
-def run(*args, cwd=None):
+
+def run(*args, cwd=None, **kwargs):
     return subprocess.run(
-        [sys.executable, "-m", "analysis", *map(str, args)], capture_output=True, text=True, cwd=cwd
+        [sys.executable, "-m", "analysis", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        **kwargs,
     )
+
+
+def main(capsys, *args):
+    """Run the CLI in this process: exit code, stdout, stderr."""
+    code = cli.main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
 def sha(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def snapshot(folder):
+    """Every file and folder under ``folder``, with the bytes of each file."""
+    return {
+        p.relative_to(folder).as_posix(): sha(p) if p.is_file() else "<dir>"
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def one_error_line(err):
+    lines = err.strip().splitlines()
+    return len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in err
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +65,9 @@ def simulated(tmp_path_factory):
         result = run("simulate", "estes2017", "--seed", seed, "--out", paths[name])
         assert result.returncode == 0, result.stderr
     return paths
+
+
+# --- end to end, in a separate process --------------------------------------------------------
 
 
 def test_same_seed_same_bytes_different_seed_different_bytes(simulated):
@@ -70,99 +109,8 @@ def test_analyze_writes_tables_whose_interaction_f_equals_pingouin(simulated, tm
         "ancova",
     }
     assert {p.stem for p in out.glob("*.csv")} == expected
-
-
-@pytest.mark.parametrize(
-    ("edit", "message"),
-    [
-        (
-            lambda d: d.assign(csa_cm2=d["csa_cm2"].where(d.index != 6, -2.0)),
-            r'line 8 \(data row 7\), column "csa_cm2"',
-        ),
-        (lambda d: d.drop(columns="time"), "missing column"),
-        (lambda d: d.assign(group=d["group"].replace("control", "ctrl")), "not one of"),
-        (lambda d: pd.concat([d, d.iloc[[4]]]), "second row"),
-        (
-            lambda d: d.assign(
-                vo2max_abs=d["vo2max_abs"].astype(object).where(d.index != 2, "abc")
-            ),
-            "not a number",
-        ),
-        (lambda d: d.assign(csa_cm2=d["csa_cm2"].where(d.index != 2)), "value is missing"),
-        (lambda d: d.assign(sex=d["sex"].where(d.index != 1, "X")), "not one of"),
-        # row 1 is subject S01 at post: give it the other sex than at pre
-        (
-            lambda d: d.assign(
-                sex=d["sex"].where(d.index != 1, "M" if d.at[0, "sex"] == "F" else "F")
-            ),
-            "more than one value of sex",
-        ),
-    ],
-)
-def test_analyze_invalid_input_exits_2_with_one_message_and_writes_nothing(
-    simulated, tmp_path, edit, message
-):
-    bad = tmp_path / "bad.csv"
-    edit(pd.read_csv(simulated["a"])).to_csv(bad, index=False)
-    out = tmp_path / "out"
-    result = run("analyze", "estes2017", bad, "--out", out)
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr
-    assert str(bad) in result.stderr
-    assert pd.Series([result.stderr]).str.contains(message).iloc[0], result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert not out.exists()
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["analyze", "estes2017", "does-not-exist.csv", "--out", "x"], "no such file"),
-        (["analyze", "nosuchstudy", "x.csv", "--out", "x"], "unknown study"),
-        (["replicate", "estes2017", "--assume", "hiit_csa_pct_change=3"], "published number"),
-        (["replicate", "estes2017", "--assume", "oops"], "NAME=NUMBER"),
-    ],
-)
-def test_other_bad_input_exits_2_without_traceback(tmp_path, args, message):
-    result = run(*args, cwd=tmp_path)
-    assert result.returncode == 2
-    assert message in result.stderr
-    assert "Traceback" not in result.stderr
-
-
-def test_empty_and_garbled_files_are_named(tmp_path):
-    empty = tmp_path / "empty.csv"
-    empty.write_text("")
-    result = run("analyze", "estes2017", empty, "--out", tmp_path / "o")
-    assert result.returncode == 2 and "empty" in result.stderr
-    header_only = tmp_path / "header.csv"
-    header_only.write_text("subject,group,sex,time,csa_cm2,vo2max_rel,vo2max_abs,body_mass_kg\n")
-    result = run("analyze", "estes2017", header_only, "--out", tmp_path / "o")
-    assert result.returncode == 2 and "no data rows" in result.stderr
-
-
-def test_import_analysis_does_not_import_plotting():
-    code = (
-        "import sys, analysis, analysis.studies.estes2017, analysis.cli; "
-        "print(sorted(m for m in ('matplotlib', 'seaborn') if m in sys.modules))"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.stdout.strip() == "[]"
-
-
-def test_replicate_does_not_import_plotting_or_pingouin():
-    code = (
-        "import sys; from analysis.cli import main; main(['replicate', 'estes2017']); "
-        "print(sorted(m for m in ('matplotlib', 'seaborn', 'pingouin') if m in sys.modules))"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.stdout.strip().splitlines()[-1] == "[]"
-
-
-@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
-def test_replicate_ryu2016_exits_zero(seed):
-    result = run("replicate", "ryu2016", "--seed", seed)
-    assert result.returncode == 0, result.stdout + result.stderr
+    listed = json.loads((out / io.MANIFEST).read_text())["files"]
+    assert listed == {p.name: sha(p) for p in out.glob("*.csv")}
 
 
 def test_ryu2016_simulate_analyze_and_reject(tmp_path):
@@ -186,6 +134,400 @@ def test_ryu2016_simulate_analyze_and_reject(tmp_path):
     )
     result = run("analyze", "ryu2016", bad, "--out", tmp_path / "nothing")
     assert result.returncode == 2
-    assert 'line 12 (data row 11), column "ck_u_l"' in result.stderr
+    assert 'column "ck_u_l", line 12' in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "nothing").exists()
+
+
+def test_a_closed_stdout_is_handled_quietly():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "replicate", "estes2017"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # the reader (`| head`) is gone before the scorecard is printed
+    err = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait() == cli.EXIT_BROKEN_PIPE
+    assert err == ""
+
+
+BOOM = (
+    "import sys, analysis.cli as c\n"
+    "def boom(args):\n"
+    "    raise RuntimeError('the cache is corrupt\\nsecond line')\n"
+    "c.cmd_studies = boom\n"
+    "sys.exit(c.main(sys.argv[1:]))\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "traceback"),
+    [(["studies"], False), (["--debug", "studies"], True), (["studies", "--debug"], True)],
+)
+def test_an_unexpected_error_is_one_line_unless_debug(args, traceback):
+    result = subprocess.run(
+        [sys.executable, "-c", BOOM, *args], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1
+    if traceback:
+        assert "Traceback (most recent call last)" in result.stderr
+        assert "RuntimeError: the cache is corrupt" in result.stderr
+    else:
+        assert result.stderr == (
+            "error: unexpected RuntimeError: the cache is corrupt second line (run again with "
+            "--debug for the traceback)\n"
+        )
+
+
+def test_files_get_the_users_umask(tmp_path):
+    result = run(
+        "simulate", "estes2017", "--out", tmp_path / "d.csv", preexec_fn=lambda: os.umask(0o027)
+    )
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE((tmp_path / "d.csv").stat().st_mode) == 0o640
+
+
+def test_import_analysis_does_not_import_plotting():
+    code = (
+        "import sys, analysis, analysis.studies.estes2017, analysis.cli; "
+        "print(sorted(m for m in ('matplotlib', 'seaborn') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_replicate_does_not_import_plotting_or_pingouin():
+    code = (
+        "import sys; from analysis.cli import main; main(['replicate', 'estes2017']); "
+        "print(sorted(m for m in ('matplotlib', 'seaborn', 'pingouin') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+# --- every argument is checked before work starts -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "culprit"),
+    [
+        (["simulate", "estes2017", "--seed", "-1", "--out", "{tmp}/x.csv"], "--seed"),
+        (["simulate", "estes2017", "--seed", "1.5", "--out", "{tmp}/x.csv"], "'1.5'"),
+        (["replicate", "estes2017", "--seed", "abc"], "'abc'"),
+        (["replicate", "ryu2016", "--seed", "-7"], "whole number >= 0"),
+        (["reproduce", "--seed", "-1", "--out", "{tmp}/r"], "--seed"),
+        (["reproduce", "--jobs", "0", "--out", "{tmp}/r"], "--jobs"),
+        (["reproduce", "--jobs", "-2", "--out", "{tmp}/r"], "'-2'"),
+        (["simulate", "estes2017"], "--out"),  # required
+        (["replicate", "estes2017", "--dispersion", "se"], "'se'"),
+        (["simulate", "estes2017", "--out", "{tmp}/folder/"], "names a folder"),
+        (["analyze", "estes2017", "x.csv", "--out", "{tmp}/o", "--format", "tall"], "'tall'"),
+        (["nosuchcommand"], "nosuchcommand"),
+        (["replicate", "nosuchstudy"], "unknown study 'nosuchstudy'"),
+        (["analyze", "nosuchstudy", "x.csv", "--out", "{tmp}/o"], "unknown study"),
+    ],
+)
+def test_a_bad_argument_exits_2_with_one_line_and_nothing_written(capsys, tmp_path, args, culprit):
+    args = [a.format(tmp=tmp_path) for a in args]
+    code, out, err = main(capsys, *args)
+    assert code == 2
+    assert one_error_line(err), err
+    assert culprit in err
+    assert out == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_help_is_not_an_error(capsys):
+    code, out, err = main(capsys, "simulate", "--help")
+    assert code == 0 and "--force" in out and err == ""
+
+
+# --- errors, interrupts, warnings -----------------------------------------------------------
+
+
+def test_input_error_with_debug_shows_the_traceback_and_still_exits_2(capsys):
+    code, _, err = main(capsys, "--debug", "replicate", "estes2017", "--assume", "made_up=1")
+    assert code == 2
+    assert "Traceback" in err and "error: estes2017 has no assumption named 'made_up'" in err
+
+
+def test_ctrl_c_exits_130(capsys, monkeypatch):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "cmd_studies", interrupted)
+    code, _, err = main(capsys, "studies")
+    assert code == 130 and err == "interrupted\n"
+
+
+def test_a_broken_pipe_that_is_not_stdout_is_unexpected(capsys, monkeypatch):
+    def pipe(args):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli, "cmd_studies", pipe)
+    code, _, err = main(capsys, "studies")
+    assert code == 1 and "unexpected BrokenPipeError" in err and one_error_line(err)
+
+
+def test_a_warning_is_one_line(capsys, monkeypatch):
+    def noisy(args):
+        warnings.warn("degrees of freedom <= 0\nfor slice", RuntimeWarning, stacklevel=1)
+        return 0
+
+    monkeypatch.setattr(cli, "cmd_studies", noisy)
+    code, _, err = main(capsys, "studies")
+    assert code == 0 and err == "warning: degrees of freedom <= 0 for slice\n"
+
+
+# --- simulate --out and replicate --out: one file, all or nothing ---------------------------
+
+
+@pytest.mark.parametrize("command", ["simulate", "replicate"])
+def test_an_existing_file_is_refused_without_force_and_left_alone(capsys, tmp_path, command):
+    target = tmp_path / "mine.csv"
+    target.write_text("my own data\n")
+    before = snapshot(tmp_path)
+    code, out, err = main(capsys, command, "estes2017", "--out", target)
+    assert code == 2 and one_error_line(err)
+    assert f"--out {target} already exists" in err and "--force" in err
+    assert out == ""  # refused before any work: no scorecard printed
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("command", ["simulate", "replicate"])
+def test_force_replaces_a_regular_file(capsys, tmp_path, command):
+    target = tmp_path / "mine.csv"
+    target.write_text("old\n")
+    code, _, err = main(capsys, command, "estes2017", "--out", target, "--force")
+    assert code == 0, err
+    assert "claim_id" in target.read_text() or "subject" in target.read_text()
+    assert [p.name for p in tmp_path.iterdir()] == ["mine.csv"]
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_a_folder_is_refused_even_with_force(capsys, tmp_path, force):
+    (tmp_path / "dir").mkdir()
+    before = snapshot(tmp_path)
+    code, _, err = main(capsys, "simulate", "estes2017", "--out", tmp_path / "dir", *force)
+    assert code == 2 and one_error_line(err) and "is a folder" in err
+    assert snapshot(tmp_path) == before
+
+
+def test_missing_folders_are_created(capsys, tmp_path):
+    code, out, _ = main(capsys, "simulate", "ryu2016", "--out", tmp_path / "a" / "b" / "x.csv")
+    assert code == 0 and "30 subjects" in out
+    assert (tmp_path / "a" / "b" / "x.csv").is_file()
+
+
+def test_a_failed_write_removes_the_folders_it_created(capsys, tmp_path, monkeypatch):
+    import errno
+
+    def full(df, handle):
+        handle.write("subject,gr")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(io, "_write_into", full)
+    code, _, err = main(capsys, "simulate", "estes2017", "--out", tmp_path / "new" / "x.csv")
+    assert code == 2 and one_error_line(err) and "disk is full" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_path_under_a_file_is_refused(capsys, tmp_path):
+    (tmp_path / "plain").write_text("x")
+    before = snapshot(tmp_path)
+    code, _, err = main(capsys, "replicate", "estes2017", "--out", tmp_path / "plain" / "x.csv")
+    assert code == 2 and one_error_line(err) and "plain is a file, not a folder" in err
+    assert snapshot(tmp_path) == before
+
+
+def _unwritable_folder():
+    """A folder that even root cannot write in (sysfs), or None."""
+    try:
+        with open("/sys/.analysis-probe", "w"):
+            pass
+    except OSError:
+        return "/sys"
+    os.unlink("/sys/.analysis-probe")
+    return None
+
+
+@pytest.mark.skipif(_unwritable_folder() is None, reason="no folder here refuses writes")
+@pytest.mark.parametrize("where", ["x.csv", "new/x.csv"])
+def test_an_unwritable_folder_is_named(capsys, where):
+    code, _, err = main(capsys, "simulate", "estes2017", "--out", f"/sys/{where}")
+    assert code == 2 and one_error_line(err), err
+    assert "cannot write in the folder /sys " in err
+    assert not os.path.exists("/sys/new")
+
+
+def test_simulate_checks_its_data_against_the_schema_of_real_data(capsys, tmp_path, monkeypatch):
+    sources = []
+
+    def validate(data, source="<data>"):
+        sources.append(source)
+        raise InputError(f"{source}: 1 problem in the data.\n  - implausible value: csa_cm2.")
+
+    monkeypatch.setattr(estes2017, "validate_data", validate)
+    out = tmp_path / "x.csv"
+    # with assumptions given, they are to blame
+    code, _, err = main(
+        capsys, "simulate", "estes2017", "--assume", "control_csa_pre_mean=90", "--out", out
+    )
+    assert sources == ["simulated data"]
+    assert code == 2 and one_error_line(err), err
+    assert "--assume control_csa_pre_mean=90 gives simulated data" in err
+    assert "implausible value: csa_cm2" in err
+    # without, the simulation itself is wrong: a bug, not bad input
+    code, _, err = main(capsys, "simulate", "estes2017", "--out", out)
+    assert code == 1 and "unexpected RuntimeError: simulated data fail their own schema" in err
+    assert not out.exists()
+
+
+def test_written_csv_cells_cannot_run_as_formulas(capsys, tmp_path, simulated):
+    data = pd.read_csv(simulated["a"])
+    data["subject"] = data["subject"].replace({"S01": '=HYPERLINK("http://x")', "S02": "-2+3"})
+    data.to_csv(tmp_path / "in.csv", index=False)
+    code, _, err = main(
+        capsys, "analyze", "estes2017", tmp_path / "in.csv", "--out", tmp_path / "o"
+    )
+    assert code == 0, err
+    change = pd.read_csv(tmp_path / "o" / "percent_change.csv")
+    assert set(change["subject"]) >= {'\'=HYPERLINK("http://x")', "'-2+3"}
+    assert (change["pct_change"] < 0).any()  # negative numbers stay numbers
+
+
+# --- analyze --out DIR: a folder, all or nothing, never the user's files ---------------------
+
+
+def test_analyze_invalid_input_exits_2_names_the_file_and_writes_nothing(
+    capsys, tmp_path, simulated
+):
+    bad = tmp_path / "bad.csv"
+    pd.read_csv(simulated["a"]).assign(
+        csa_cm2=lambda d: d["csa_cm2"].where(d.index != 6, -2.0)
+    ).to_csv(bad, index=False)
+    before = snapshot(tmp_path)
+    code, _, err = main(capsys, "analyze", "estes2017", bad, "--out", tmp_path / "out")
+    assert code == 2, err
+    assert err.startswith(f"error: {bad}") and 'column "csa_cm2", line 8' in err
+    assert "Traceback" not in err
+    assert snapshot(tmp_path) == before
+
+
+def test_analyze_refuses_a_non_empty_folder_before_computing(
+    capsys, tmp_path, simulated, monkeypatch
+):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    before = snapshot(tmp_path)
+    monkeypatch.setattr(estes2017, "analyze", _computing_forbidden)
+    code, _, err = main(capsys, "analyze", "estes2017", simulated["a"], "--out", out)
+    assert code == 2 and one_error_line(err)
+    assert "is not empty (notes.txt)" in err and "--force" in err
+    assert snapshot(tmp_path) == before
+
+
+def _computing_forbidden(data, source="<data>", *, validate=True):
+    from analysis.tables import Tables
+
+    def forbidden():
+        raise AssertionError("a table was computed before --out was checked")
+
+    return Tables({name: forbidden for name in ["descriptives", "ancova"]})
+
+
+def test_analyze_refuses_a_plain_file_as_the_folder(capsys, tmp_path, simulated):
+    (tmp_path / "out").write_text("x")
+    for force in ([], ["--force"]):
+        code, _, err = main(
+            capsys, "analyze", "estes2017", simulated["a"], "--out", tmp_path / "out", *force
+        )
+        assert code == 2 and one_error_line(err) and "is a file, not a folder" in err
+    assert (tmp_path / "out").read_text() == "x"
+
+
+def test_analyze_force_replaces_only_its_own_tables(capsys, tmp_path, simulated):
+    out = tmp_path / "out"
+    assert main(capsys, "analyze", "estes2017", simulated["a"], "--out", out)[0] == 0
+    (out / "notes.txt").write_text("mine")
+    first = sha(out / "descriptives.csv")
+    code, _, err = main(capsys, "analyze", "estes2017", simulated["c"], "--out", out, "--force")
+    assert code == 0, err
+    assert (out / "notes.txt").read_text() == "mine"
+    assert sha(out / "descriptives.csv") != first  # the other dataset's tables
+    assert len(list(out.glob("*.csv"))) == 8
+
+
+def test_analyze_force_refuses_a_file_it_did_not_write(capsys, tmp_path, simulated, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "ancova.csv").write_text("the user's own ANCOVA\n")
+    before = snapshot(tmp_path)
+    monkeypatch.setattr(estes2017, "analyze", _computing_forbidden)
+    code, _, err = main(capsys, "analyze", "estes2017", simulated["a"], "--out", out, "--force")
+    assert code == 2 and one_error_line(err)
+    assert "ancova.csv was not written by this tool" in err
+    assert snapshot(tmp_path) == before
+
+
+def test_analyze_failing_midway_leaves_no_folder(capsys, tmp_path, simulated, monkeypatch):
+    from analysis.tables import Tables
+
+    def analyze(data, source="<data>", *, validate=True):
+        def broken():
+            raise FloatingPointError("the ANOVA diverged")
+
+        return Tables({"descriptives": lambda: data.head(2), "mixed_anova": broken})
+
+    monkeypatch.setattr(estes2017, "analyze", analyze)
+    out = tmp_path / "new" / "out"
+    code, stdout, err = main(capsys, "analyze", "estes2017", simulated["a"], "--out", out)
+    assert code == 1 and one_error_line(err)
+    assert "unexpected FloatingPointError: the ANOVA diverged" in err
+    assert stdout == ""
+    assert list(tmp_path.iterdir()) == []  # neither out, nor new/, nor a staging folder
+
+
+def test_analyze_passes_sheet_and_format_to_the_loader_and_prints_its_warnings(
+    capsys, tmp_path, simulated, monkeypatch
+):
+    import analysis.loading
+
+    calls = []
+
+    def load(path, study, *, sheet=None, layout=None):
+        calls.append((str(path), study, sheet, layout))
+        warnings.warn("ids stripped of spaces\nin 3 rows", DataWarning, stacklevel=1)
+        warnings.warn("ids stripped of spaces\nin 3 rows", DataWarning, stacklevel=1)
+        return pd.read_csv(simulated["a"])
+
+    monkeypatch.setattr(analysis.loading, "load", load)
+    book = tmp_path / "book.xlsx"
+    for sheet, expected in [("2", 2), ("Data 2019", "Data 2019")]:
+        out = tmp_path / f"out{expected}"
+        code, _, err = main(
+            capsys, "analyze", "estes2017", book, "--out", out, "--sheet", sheet, "--format", "wide"
+        )
+        assert code == 0, err
+        assert calls[-1] == (str(book), "estes2017", expected, "wide")
+        assert err.splitlines().count("warning: ids stripped of spaces in 3 rows") == 2
+
+
+def test_analyze_prints_the_notes_of_what_was_left_out(capsys, tmp_path, simulated):
+    data = pd.read_csv(simulated["a"])
+    data.loc[0, "csa_cm2"] = np.nan  # S01 at pre: not measured
+    data.to_csv(tmp_path / "gap.csv", index=False)
+    code, _, err = main(
+        capsys, "analyze", "estes2017", tmp_path / "gap.csv", "--out", tmp_path / "o"
+    )
+    assert code == 0, err
+    notes = [line for line in err.splitlines() if line.startswith("note: ")]
+    assert notes and all("S01" in line for line in notes)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_replicate_ryu2016_exits_zero(capsys, seed):
+    code, out, err = main(capsys, "replicate", "ryu2016", "--seed", seed)
+    assert code == 0, out + err
