@@ -19,8 +19,10 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 reproduce: $(STAMP)
 	$(PY) -m analysis reproduce --seed $(SEED) --out $(OUT)
 
+# Notebooks run headless as `reproduce` runs them: widgets render their starting state
+# (ANALYSIS_STATIC_WIDGETS, see analysis/hrr.py) and no cell may take more than 10 minutes.
 test: lint
-	$(PY) -m pytest tests analysis --nbmake notebooks
+	ANALYSIS_STATIC_WIDGETS=1 $(PY) -m pytest tests analysis --nbmake notebooks --nbmake-timeout=600
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

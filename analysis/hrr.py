@@ -226,7 +226,19 @@ def zone_table(age: float, hr_rest: float, zone=(0.70, 0.80), equations=None) ->
 
 
 def zone_explorer(age: float = 20, hr_rest: float = 65):
-    """An ipywidgets control (age, resting HR, equation) showing the 70-80 % HRR zone."""
+    """An ipywidgets control (age, resting HR, equation) showing the 70-80 % HRR zone.
+
+    In a headless run (environment ``ANALYSIS_STATIC_WIDGETS=1``, which ``reproduce`` sets for
+    its kernels) it returns the table the control starts with instead: nobody can move a
+    slider there, the offline report could not draw the control (it would show
+    ``interactive(children=...)``), and the widget's comm traffic has hung headless kernels
+    (nbclient issue 312).
+    """
+    import os
+
+    if os.environ.get("ANALYSIS_STATIC_WIDGETS") == "1":
+        return zone_table(age, hr_rest, (70, 80))
+
     import ipywidgets as widgets
     from IPython.display import display
 

@@ -6,29 +6,77 @@ cores); convert them to HTML; write ``index.html`` and ``manifest.json``.
 
 The build happens in a temporary folder beside the report folder; the old report is replaced
 only when everything succeeded, so a failure never leaves a half-written report behind.
+
+Safety (see the README, "Safety of ``reproduce``"):
+
+* ``--out`` is replaced whole, so it must be new, empty, or a previous report (its
+  ``manifest.json`` carries ``"generator": "analysis reproduce"`` and lists every file in it).
+  The current folder, the project, the home folder (or a folder holding one of them), a plain
+  file, or a folder holding anything else is refused with an :class:`InputError` before any
+  work and before anything is created.
+* A lock file ``.<name>.lock`` beside ``--out`` (``flock``: released by the kernel even when
+  the holder dies) keeps two builds out of the same folder.
+* Every cell has a timeout and so has the kernel start; a notebook whose kernel hung, died or
+  timed out is retried once in a fresh process and kernel, then the build fails naming it.
+* SIGINT and SIGTERM stop the build within a few seconds: workers and kernels are killed,
+  the staging folder removed, the lock released, exit code 130 or 143. Workers and kernels
+  also die when ``reproduce`` is killed outright (``PR_SET_PDEATHSIG`` on Linux, a watchdog
+  thread elsewhere, and ipykernel's own parent poller).
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import multiprocessing
+import multiprocessing.connection
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import deque
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 
+GENERATOR = "analysis reproduce"  # manifest.json marker: this folder is ours to replace
+EXECUTION_TIMEOUT = 300  # seconds a cell may run; the environment may override it
+TIMEOUT_VARIABLE = "ANALYSIS_CELL_TIMEOUT"
+START_TIMEOUT = 60  # seconds for a kernel to start and answer
+IOPUB_TIMEOUT = 30  # seconds for a cell's last output after its reply (papermill: 4, too
+# short on a busy machine, where it fails a healthy cell)
+STATIC_WIDGETS = "ANALYSIS_STATIC_WIDGETS"  # see analysis.hrr.zone_explorer
+_GRACE = 60  # seconds beyond the sum of cell timeouts before a silent worker is killed
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
 
 class BuildError(RuntimeError):
     """A step of the build failed; the message names the step (notebook and cell, or claim)."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM reached ``reproduce``; ``signum`` says which."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+class NotebookRun(NamedTuple):
+    """How one execution of a notebook went: seconds, the error (or None), worth a retry."""
+
+    seconds: float
+    error: str | None
+    retry: bool = False
 
 
 def _log(message: str) -> None:
@@ -102,15 +150,84 @@ def claim_verdicts(replications) -> list:
 ANALYSES: list[str] = ["analysis.dose"]
 
 
-def execute_notebook(notebook: Path, destination: Path, seed: int) -> tuple[float, str | None]:
-    """Run ``notebook`` in a fresh kernel with ``seed``; write the executed copy.
+# --- Executing one notebook -------------------------------------------------------------------
 
-    Returns the seconds it took and, if it failed, a message naming the cell.
+# Run by the kernel's own interpreter before it becomes the kernel (os.execvp keeps the PID,
+# the parent and the death signal): die with the worker even if the worker is SIGKILLed, and
+# mark the run headless so widgets are not built (analysis.hrr.zone_explorer).
+_KERNEL_LAUNCHER = f"""
+import ctypes, os, signal, sys
+if sys.platform.startswith("linux"):
+    try:
+        ctypes.CDLL(None).prctl({_PR_SET_PDEATHSIG}, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # ipykernel's parent poller still ends the kernel within a second
+if os.getppid() != int(sys.argv[1]):
+    os._exit(1)
+os.environ["{STATIC_WIDGETS}"] = "1"
+os.execvp(sys.argv[2], sys.argv[2:])
+"""
+
+
+def _kernel_manager_class():
+    """nbclient's kernel manager, starting the kernel through ``_KERNEL_LAUNCHER``."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class HeadlessKernelManager(AsyncKernelManager):
+        def format_kernel_cmd(self, extra_arguments=None):
+            command = super().format_kernel_cmd(extra_arguments)
+            return [sys.executable, "-c", _KERNEL_LAUNCHER, str(os.getpid()), *command]
+
+    return HeadlessKernelManager
+
+
+def _cell_label(number: int, source: str) -> str:
+    first_line = source.strip().splitlines()[0] if source.strip() else ""
+    return f"cell {number} (counting from 1; it starts {first_line[:60]!r})"
+
+
+def _source_labels(notebook: Path) -> dict[str, str]:
+    """Each cell's id → its label as numbered in the source notebook (papermill keeps ids)."""
+    import nbformat
+
+    cells = nbformat.read(notebook, as_version=4).cells
+    return {c.get("id"): _cell_label(n, c.source) for n, c in enumerate(cells, 1) if c.get("id")}
+
+
+def execute_notebook(
+    notebook: Path,
+    destination: Path,
+    seed: int,
+    *,
+    execution_timeout: int = EXECUTION_TIMEOUT,
+    start_timeout: int = START_TIMEOUT,
+    on_cell: Callable[[str], None] | None = None,
+) -> NotebookRun:
+    """Run ``notebook`` in a fresh, headless kernel with ``seed``; write the executed copy.
+
+    Every cell may run ``execution_timeout`` seconds, the kernel gets ``start_timeout`` to
+    start. ``on_cell`` is called with each code cell's label as it starts. Returns the
+    seconds it took, the error naming the cell (or None), and whether a retry in a fresh
+    kernel may help (a timeout or a dead kernel; not an exception raised by a cell).
     """
     import papermill as pm
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    labels: dict[str, str] = {}
+    current: list[str] = []
+
+    def started(cell, cell_index):
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            current[:] = ["the parameters cell papermill injected"]
+        else:
+            current[:] = [labels.get(cell.get("id"), f"cell {cell_index + 1}")]
+        if on_cell is not None:
+            on_cell(current[0])
 
     start = time.perf_counter()
+    name = notebook.name
     try:
+        labels.update(_source_labels(notebook))
         pm.execute_notebook(
             str(notebook),
             str(destination),
@@ -118,15 +235,45 @@ def execute_notebook(notebook: Path, destination: Path, seed: int) -> tuple[floa
             kernel_name="python3",
             progress_bar=False,
             cwd=str(notebook.parent),
+            execution_timeout=execution_timeout,
+            start_timeout=start_timeout,
+            iopub_timeout=IOPUB_TIMEOUT,
+            # Kill the kernel when done: the notebook is complete by then, and a hung kernel
+            # cannot shut itself down (a polite request costs seconds and prints tracebacks).
+            shutdown_kernel="immediate",
+            kernel_manager_class=_kernel_manager_class(),
+            on_cell_execute=started,
         )
     except pm.PapermillExecutionError as exc:
-        return time.perf_counter() - start, (
-            f"notebook {notebook.name} failed in {_source_cell(destination, exc.cell_index)}: "
-            f"{exc.ename}: {exc.evalue}"
+        return NotebookRun(
+            time.perf_counter() - start,
+            f"notebook {name} failed in {_source_cell(destination, exc.cell_index)}: "
+            f"{exc.ename}: {exc.evalue}",
         )
-    except Exception as exc:  # kernel died, bad JSON...: still name the notebook
-        return time.perf_counter() - start, f"notebook {notebook.name} failed: {exc!r}"
-    return time.perf_counter() - start, None
+    except CellTimeoutError as exc:
+        waited = (
+            f"its output did not arrive within {IOPUB_TIMEOUT} s"
+            if "IOPub" in str(exc)
+            else f"no result within {execution_timeout} s"
+        )
+        where = current[0] if current else "a cell"
+        error = f"notebook {name} timed out in {where}: {waited}"
+        return NotebookRun(time.perf_counter() - start, error, True)
+    except DeadKernelError:
+        where = current[0] if current else "its first cell"
+        error = f"notebook {name}: the kernel died in {where}"
+        return NotebookRun(time.perf_counter() - start, error, True)
+    except Exception as exc:  # kernel did not start, bad JSON...: still name the notebook
+        if not current and (isinstance(exc, TimeoutError) or _KERNEL_NOT_UP in str(exc)):
+            error = f"notebook {name}: the kernel did not start within {start_timeout} s"
+            return NotebookRun(time.perf_counter() - start, error, True)
+        return NotebookRun(time.perf_counter() - start, f"notebook {name} failed: {exc!r}")
+    return NotebookRun(time.perf_counter() - start, None)
+
+
+# jupyter_client's RuntimeErrors for a kernel that never answered: "Kernel didn't respond in
+# 60 seconds", "Kernel died before replying to kernel_info"
+_KERNEL_NOT_UP = "Kernel d"
 
 
 def _source_cell(executed: Path, cell_index: int) -> str:
@@ -142,48 +289,343 @@ def _source_cell(executed: Path, cell_index: int) -> str:
     except Exception:  # the executed copy may be unreadable; fall back to the raw index
         return f"cell {cell_index + 1}"
     injected = sum("injected-parameters" in c.metadata.get("tags", []) for c in cells[:cell_index])
-    first_line = (
-        cells[cell_index].source.strip().splitlines()[0] if cells[cell_index].source else ""
-    )
-    return f"cell {cell_index + 1 - injected} (counting from 1; it starts {first_line[:60]!r})"
+    return _cell_label(cell_index + 1 - injected, cells[cell_index].source)
 
 
-def run_notebooks(chosen: list[Path], folder: Path, seed: int, jobs: int) -> dict[str, float]:
-    """Execute the notebooks, ``jobs`` at a time, each in its own process and kernel."""
-    folder.mkdir(parents=True, exist_ok=True)
-    timings, failures = {}, []
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
-        futures = {}
-        for i, notebook in enumerate(chosen, 1):
-            _log(f"[{i}/{len(chosen)}] {notebook.name} started")
-            futures[pool.submit(execute_notebook, notebook, folder / notebook.name, seed)] = (
-                i,
-                notebook,
+# --- Worker processes and their kernels -------------------------------------------------------
+
+
+def _descendants(pid: int, itself: bool = False) -> list:
+    """Every live process below ``pid`` (and ``pid`` itself if ``itself``).
+
+    psutil comes with ipykernel; without it there is nothing to list (the workers and
+    kernels still die with their parent).
+    """
+    try:
+        import psutil
+    except ImportError:
+        return []
+    try:
+        process = psutil.Process(pid)
+        return [process] * itself + process.children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def _kill(processes: list) -> None:
+    """SIGKILL ``processes`` (psutil) and wait briefly until they are gone."""
+    if not processes:
+        return
+    import psutil
+
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+    # Not psutil.wait_procs: it waits for a killed process's parent to reap it too.
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline and any(map(_running, processes)):
+        time.sleep(0.05)
+
+
+def _running(process) -> bool:
+    import psutil
+
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Make this worker die when ``reproduce`` dies, even by SIGKILL.
+
+    Linux: the kernel sends SIGKILL on the parent's death (``PR_SET_PDEATHSIG``); elsewhere a
+    daemon thread polls the parent. If the parent is already gone, exit now.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(0.5)
+    _kill(_descendants(os.getpid()))  # the kernel, which would otherwise outlive us
+    os._exit(1)
+
+
+def _worker(conn, parent_pid: int, notebook: Path, destination: Path, seed: int, timeouts):
+    """A worker process: run one notebook, send each cell's label, then the outcome."""
+    _die_with_parent(parent_pid)
+    # Ctrl-C reaches the whole process group; the parent stops us, without a traceback here.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # jsonschema (under nbformat) imports this optional IRI checker if present; it compiles a
+    # grammar at import, 1-2 s of every worker's start, for a format no notebook schema uses.
+    sys.modules.setdefault("rfc3987_syntax", None)
+    execution_timeout, start_timeout = timeouts
+    try:
+        outcome = execute_notebook(
+            notebook,
+            destination,
+            seed,
+            execution_timeout=execution_timeout,
+            start_timeout=start_timeout,
+            on_cell=lambda label: conn.send(("cell", label)),
+        )
+        conn.send(("done", *outcome))
+    finally:
+        _kill(_descendants(os.getpid()))  # a kernel papermill failed to stop
+        conn.close()
+
+
+def _notebook_deadline(notebook: Path, execution_timeout: int, start_timeout: int) -> float:
+    """Seconds after which a notebook's worker is presumed hung outside any cell."""
+    try:
+        cells = json.loads(notebook.read_text())["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        cells = []  # the worker will say what is wrong with it, and soon
+    code_cells = sum(isinstance(c, dict) and c.get("cell_type") == "code" for c in cells)
+    # + 2: the injected parameters cell and papermill's final kernel_info request
+    return start_timeout + execution_timeout * (code_cells + 2) + _GRACE
+
+
+class _Attempt:
+    """One execution of one notebook in its own worker process."""
+
+    def __init__(self, context, number, index, notebook, folder, seed, timeouts):
+        self.number, self.index, self.notebook = number, index, notebook
+        self._timeouts = timeouts
+        self.label = "no cell yet (the kernel was starting)"
+        self.result: NotebookRun | None = None
+        self.conn, child_end = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_worker,
+            args=(child_end, os.getpid(), notebook, folder / notebook.name, seed, timeouts),
+            daemon=True,
+        )
+        self._child_end = child_end
+        self.started = self.deadline = 0.0
+
+    def start(self) -> None:
+        self.started = time.monotonic()
+        self.deadline = self.started + _notebook_deadline(self.notebook, *self._timeouts)
+        self.process.start()
+        self._child_end.close()  # ours is the reading end; EOF then means the worker is gone
+
+    def _drain(self) -> None:
+        with contextlib.suppress(EOFError, OSError):
+            while self.conn.poll():
+                kind, *rest = self.conn.recv()
+                if kind == "cell":
+                    self.label = rest[0]
+                else:
+                    self.result = NotebookRun(*rest)
+
+    def over(self) -> bool:
+        """Read what the worker sent; True once it is over (outcome, death or deadline)."""
+        self._drain()
+        if self.result is None and not self.process.is_alive():
+            self._drain()  # it may have sent the outcome just before exiting
+        elapsed = time.monotonic() - self.started
+        if self.result is not None:
+            self.process.join(10)
+        elif not self.process.is_alive():
+            self.result = NotebookRun(
+                elapsed,
+                f"notebook {self.notebook.name}: its worker process died (exit code "
+                f"{self.process.exitcode}) in {self.label}",
+                True,
             )
-        for future in as_completed(futures):
-            i, notebook = futures[future]
-            seconds, error = future.result()
-            timings[notebook.stem] = round(seconds, 2)
-            if error:
-                failures.append(error)
-                _log(f"[{i}/{len(chosen)}] {notebook.name} FAILED after {seconds:.1f} s")
-            else:
-                _log(f"[{i}/{len(chosen)}] {notebook.name} done in {seconds:.1f} s")
+        elif time.monotonic() > self.deadline:
+            self.result = NotebookRun(
+                elapsed,
+                f"notebook {self.notebook.name} hung in {self.label}: no result after "
+                f"{elapsed:.0f} s",
+                True,
+            )
+        else:
+            return False
+        self.kill()
+        return True
+
+    def kill(self) -> None:
+        """Stop the worker and everything it started (the kernel runs in its own session)."""
+        if self.process.is_alive():
+            _kill(_descendants(self.process.pid, itself=True))
+        if self.process.pid is not None:  # it may not have started (interrupted)
+            self.process.join(5)
+        self.conn.close()
+        self._child_end.close()
+
+
+def run_notebooks(
+    chosen: list[Path],
+    folder: Path,
+    seed: int,
+    jobs: int,
+    *,
+    execution_timeout: int = EXECUTION_TIMEOUT,
+    start_timeout: int = START_TIMEOUT,
+) -> dict[str, float]:
+    """Execute the notebooks, ``jobs`` at a time, each in its own process and kernel.
+
+    A notebook whose kernel hung, died or timed out is run once more in a fresh process; if
+    that fails too, or a cell raised, :class:`BuildError` names the notebook and the cell.
+    Whatever ends this function (an error, SIGINT), no worker or kernel outlives it.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    context = multiprocessing.get_context("spawn")
+    timeouts = (execution_timeout, start_timeout)
+    waiting = deque((1, i, nb) for i, nb in enumerate(chosen, 1))
+    running: list[_Attempt] = []
+    timings: dict[str, float] = {}
+    failures: list[str] = []
+    try:
+        while waiting or running:
+            while waiting and len(running) < max(1, jobs):
+                number, i, notebook = waiting.popleft()
+                if number == 1:
+                    _log(f"[{i}/{len(chosen)}] {notebook.name} started")
+                # listed before it starts, so an interrupt while it starts still stops it
+                running.append(_Attempt(context, number, i, notebook, folder, seed, timeouts))
+                running[-1].start()
+            multiprocessing.connection.wait(
+                [a.conn for a in running] + [a.process.sentinel for a in running], timeout=1
+            )
+            for attempt in [a for a in running if a.over()]:
+                running.remove(attempt)
+                _settle(attempt, len(chosen), waiting, timings, failures)
+    finally:
+        for attempt in running:
+            attempt.kill()
     if failures:
         raise BuildError("; ".join(sorted(failures)))
     return timings
 
 
-def _replace_dir(staging: Path, out: Path) -> None:
-    """Put ``staging`` where ``out`` is, keeping the old ``out`` until the swap is done."""
-    backup = None
-    if out.exists():
-        backup = out.with_name(f".{out.name}-old-{os.getpid()}")
-        os.replace(out, backup)
-    os.replace(staging, out)
-    if backup is not None:
-        shutil.rmtree(backup, ignore_errors=True)
+def _settle(attempt: _Attempt, total: int, waiting: deque, timings: dict, failures: list):
+    """Record a finished attempt: its time, its failure, or a retry."""
+    seconds, error, retry = attempt.result
+    progress = f"[{attempt.index}/{total}] {attempt.notebook.name}"
+    if error is None:
+        timings[attempt.notebook.stem] = round(seconds, 2)
+        _log(f"{progress} done in {seconds:.1f} s")
+    elif retry and attempt.number == 1:
+        _log(f"{progress}: {error}; retrying once in a fresh kernel")
+        waiting.appendleft((2, attempt.index, attempt.notebook))
+    else:
+        failures.append(error + (" (also on the retry)" if attempt.number > 1 else ""))
+        _log(f"{progress} FAILED after {seconds:.1f} s")
+
+
+# --- Where the report goes --------------------------------------------------------------------
+
+_WHOLE = (
+    "reproduce replaces its --out folder whole, so everything in it would be deleted. "
+    "Give a folder of its own, e.g. --out reports."
+)
+
+
+def check_out(out: Path, shown: str | None = None) -> Path:
+    """Resolve ``out`` and refuse any folder whose replacement could destroy a user's files.
+
+    Allowed: a path that does not exist yet (in a folder that can be written), an empty
+    folder, or a previous report. Raises :class:`InputError` naming the reason and the fix;
+    creates nothing. ``shown`` is ``out`` as the user typed it, for the message.
+    """
+    shown = shown if shown is not None else str(out)
+    resolved = Path(out).expanduser().resolve()
+    _refuse_protected(resolved, shown)
+    _check_parent(resolved, shown)
+    _check_existing(resolved, shown)
+    return resolved
+
+
+def _refuse_protected(out: Path, shown: str) -> None:
+    protected = [(ROOT, "the project folder")]
+    with contextlib.suppress(OSError):  # the current folder may have been deleted
+        protected.insert(0, (Path.cwd().resolve(), "the current folder"))
+    with contextlib.suppress(RuntimeError, KeyError):  # no home folder: nothing to protect
+        protected.append((Path.home().resolve(), "your home folder"))
+    for folder, what in protected:
+        if out == folder or out in folder.parents:
+            holds = "" if out == folder else f", which holds {what} ({folder})"
+            this = what if out == folder else "a folder"
+            raise InputError(f"--out {shown}: {out} is {this}{holds}; {_WHOLE}")
+
+
+def _check_parent(out: Path, shown: str) -> None:
+    """The nearest existing folder above ``out`` must be a folder we can write in."""
+    above = out.parent
+    while not above.exists() and above != above.parent:
+        above = above.parent
+    if not above.is_dir():
+        raise InputError(
+            f"--out {shown}: {above} is a file, so no folder can be made in it. "
+            "Give a path inside a folder, e.g. --out reports."
+        )
+    if not os.access(above, os.W_OK | os.X_OK):
+        raise InputError(
+            f"--out {shown}: cannot write in {above} (permission denied). "
+            "Give a folder you can write to, e.g. --out reports."
+        )
+
+
+def _check_existing(out: Path, shown: str) -> None:
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise InputError(
+            f"--out {shown}: {out} is a file, not a folder, and reproduce would replace it. "
+            "Give a new folder name or a previous report folder, e.g. --out reports."
+        )
+    if not any(out.iterdir()):
+        return
+    unlisted = _files_not_in_report(out)
+    if unlisted is None:
+        raise InputError(
+            f"--out {shown}: {out} holds files and is not a previous report (no manifest.json "
+            f'with "generator": "{GENERATOR}"); {_WHOLE}'
+        )
+    if unlisted:
+        shown_files = ", ".join(unlisted[:5]) + (", ..." if len(unlisted) > 5 else "")
+        raise InputError(
+            f"--out {shown}: {out} is a previous report but also holds files it did not "
+            f"write ({shown_files}), which would be deleted. Move them out of it, or give "
+            "another --out."
+        )
+
+
+def is_report(manifest) -> bool:
+    """Whether ``manifest`` is the manifest.json of a report built by ``reproduce``.
+
+    Reports from before the ``generator`` marker are recognised by their seed, commit,
+    package versions and file checksums.
+    """
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        return False
+    return manifest.get("generator") == GENERATOR or {"seed", "commit", "packages"} <= set(manifest)
+
+
+def _files_not_in_report(folder: Path) -> list[str] | None:
+    """Files in ``folder`` its manifest does not list; None if it is not a report at all."""
+    manifest = _previous_manifest(folder)
+    if not is_report(manifest):
+        return None
+    listed = set(manifest["files"]) | {"manifest.json"}
+    found = []
+    for directory, subfolders, files in os.walk(folder):  # does not follow symlinks
+        links = [d for d in subfolders if os.path.islink(os.path.join(directory, d))]
+        for name in files + links:
+            relative = Path(directory, name).relative_to(folder).as_posix()
+            if relative not in listed:
+                found.append(relative)
+    return sorted(found)
 
 
 def _previous_manifest(out: Path) -> dict | None:
@@ -193,72 +635,254 @@ def _previous_manifest(out: Path) -> dict | None:
         return None
 
 
+class BuildLock:
+    """Only one build into ``out`` at a time: ``flock`` on ``.<name>.lock`` beside it.
+
+    The kernel releases the lock when its holder dies, so a lock file left by a killed build
+    is simply taken over. POSIX only (``fcntl``).
+    """
+
+    def __init__(self, out: Path, shown: str | None = None) -> None:
+        self.path = out.parent / f".{out.name}.lock"
+        self.out, self.shown = out, shown if shown is not None else str(out)
+        self.fd: int | None = None
+
+    def __enter__(self) -> BuildLock:
+        import fcntl
+
+        for _ in range(10):
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            except OSError as exc:
+                raise InputError(
+                    f"--out {self.shown}: cannot create the lock file {self.path} "
+                    f"({exc.strerror}). Give a folder you can write to."
+                ) from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+                os.close(fd)
+                raise InputError(
+                    f"--out {self.shown}: another reproduce (process {holder}) is building "
+                    f"into {self.out} right now (lock file {self.path}). Wait for it to "
+                    "finish, or give another --out."
+                ) from None
+            # The holder unlinks the file before it unlocks; if we locked an unlinked file,
+            # someone else may hold the new one: start again.
+            if self._still_linked(fd):
+                os.ftruncate(fd, 0)
+                os.write(fd, f"{os.getpid()}\n".encode())
+                self.fd = fd
+                return self
+            os.close(fd)
+        raise InputError(f"--out {self.shown}: could not take the lock {self.path}; try again.")
+
+    def _still_linked(self, fd: int) -> bool:
+        try:
+            return os.path.samestat(os.fstat(fd), os.stat(self.path))
+        except FileNotFoundError:
+            return False
+
+    def __exit__(self, *exc) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path)  # while still locked: see __enter__
+        os.close(self.fd)
+        self.fd = None
+
+
+def _make_parents(folder: Path, shown: str) -> list[Path]:
+    """Create ``folder`` and its missing parents; return those created, deepest first."""
+    missing = [p for p in [folder, *folder.parents] if not p.exists()]
+    created = []
+    try:
+        for path in reversed(missing):
+            path.mkdir()
+            created.append(path)
+    except OSError as exc:
+        _remove_empty(created[::-1])
+        raise InputError(f"--out {shown}: cannot create {exc.filename} ({exc.strerror}).") from None
+    return created[::-1]
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in folders:  # deepest first; a folder something was put in stays
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _make_staging(out: Path) -> Path:
+    """An empty build folder beside ``out``, with the permissions of a folder made by mkdir."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
+    staging.chmod(0o777 & ~_umask())  # mkdtemp makes it 0700; the report should not be
+    return staging
+
+
+def _remove_stale_staging(out: Path) -> None:
+    """Remove build folders left by a build that was killed (we hold the lock: none is live)."""
+    for stale in out.parent.glob(f".{out.name}-building-*"):
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _build_folder(out: Path, shown: str) -> Iterator[Path]:
+    """Lock ``out`` and yield an empty staging folder beside it.
+
+    On the way out (success, failure or interrupt) the staging folder, the lock and any
+    parent folder made here are removed; after a success the staging folder is ``out``.
+    """
+    created = _make_parents(out.parent, shown)
+    try:
+        with BuildLock(out, shown):
+            check_out(out, shown)  # again: another build may have run meanwhile
+            _remove_stale_staging(out)
+            staging = _make_staging(out)
+            try:
+                yield staging
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)  # gone already after a success
+    finally:
+        _remove_empty(created)
+
+
+def _replace_dir(staging: Path, out: Path) -> None:
+    """Put ``staging`` where ``out`` is, keeping the old ``out`` until the swap is done."""
+    backup = None
+    if out.exists():
+        backup = out.with_name(f".{out.name}-old-{os.getpid()}")
+        os.replace(out, backup)
+    try:
+        os.replace(staging, out)
+    except BaseException:
+        if backup is not None:
+            os.replace(backup, out)
+        raise
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+# --- Signals ----------------------------------------------------------------------------------
+
+
+class _Interrupts:
+    """SIGINT and SIGTERM raise :class:`Interrupted` in the main thread, once.
+
+    Inside :meth:`deferred` (the swap of the report folders, which must not be cut in half)
+    the signal is only recorded in ``pending``.
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.pending: int | None = None
+        self._defer = False
+
+    def _handle(self, signum, frame) -> None:
+        for other in self.SIGNALS:  # a second Ctrl-C must not cut the clean-up short
+            signal.signal(other, signal.SIG_IGN)
+        if self._defer:
+            self.pending = signum
+            return
+        raise Interrupted(signum)
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[_Interrupts]:
+        if threading.current_thread() is not threading.main_thread():
+            yield self  # signal handlers can only be set from the main thread
+            return
+        previous = {s: signal.signal(s, self._handle) for s in self.SIGNALS}
+        try:
+            yield self
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        self._defer = True
+        try:
+            yield
+        finally:
+            self._defer = False
+
+
+# --- The command ------------------------------------------------------------------------------
+
+
+def _check_options(seed, jobs, execution_timeout, start_timeout) -> int:
+    """Validate the numbers; return the cell timeout (argument, environment or default)."""
+    if not isinstance(seed, int) or seed < 0:
+        raise InputError(f"--seed {seed}: give a whole number 0 or more, e.g. --seed 0.")
+    if not isinstance(jobs, int) or jobs < 1:
+        raise InputError(f"--jobs {jobs}: give 1 or more notebooks at once, e.g. --jobs 2.")
+    if execution_timeout is None:
+        raw = os.environ.get(TIMEOUT_VARIABLE, str(EXECUTION_TIMEOUT))
+        try:
+            execution_timeout = int(raw)
+        except ValueError:
+            execution_timeout = 0
+        if execution_timeout < 1:
+            raise InputError(
+                f"{TIMEOUT_VARIABLE}={raw!r}: give the seconds a cell may run as a whole "
+                f"number of 1 or more (default {EXECUTION_TIMEOUT})."
+            )
+    if execution_timeout < 1 or start_timeout < 1:
+        raise InputError("the cell and kernel-start timeouts must be 1 s or more.")
+    return execution_timeout
+
+
 def reproduce(
     seed: int = 0,
     out: Path = Path("reports"),
     only: str | None = None,
     notebooks_dir: Path | None = None,
     jobs: int = 2,
+    *,
+    execution_timeout: int | None = None,
+    start_timeout: int = START_TIMEOUT,
 ) -> int:
-    """Rebuild everything into ``out``; return the process exit code (0 on success)."""
-    from . import report
-    from .claims import claims_table
-    from .io import write_csv
-    from .studies import STUDIES, get_study
+    """Rebuild everything into ``out``; return the process exit code.
 
-    out = Path(out).resolve()
+    0 on success, 1 if a step failed, 130 or 143 if SIGINT or SIGTERM stopped it. Bad
+    options or an ``out`` that must not be replaced raise :class:`InputError` before any
+    work. ``execution_timeout`` (seconds per cell) defaults to ``$ANALYSIS_CELL_TIMEOUT``,
+    else 300.
+    """
+    execution_timeout = _check_options(seed, jobs, execution_timeout, start_timeout)
     chosen = notebooks(only, notebooks_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
+    shown = str(out)
+    out = check_out(out, shown)
+    interrupts = _Interrupts()
     total = time.perf_counter()
-    try:
-        _log(f"reproduce: seed {seed}, building in {staging}")
-        replications, figures = build_study_outputs(seed, staging)
-        failed = [
-            f"{rep.study} scorecard row {row.claim_id} (published {row.published}, "
-            f"reproduced {row.reproduced:.4g})"
-            for rep in replications
-            for row in rep.scorecard.itertuples()
-            if row.status != "PASS"
-        ]
-        if failed:
-            raise BuildError("scorecard FAIL: " + "; ".join(failed))
-        claims = claims_table(claim_verdicts(replications))
-        write_csv(claims, staging / "tables" / "article_claims.csv")
-
-        timings = run_notebooks(chosen, staging / "notebooks", seed, jobs)
-        for notebook in chosen:
-            executed = staging / "notebooks" / notebook.name
-            report.notebook_to_html(executed, executed.with_suffix(".html"))
-
-        titles = {name: get_study(name).TITLE for name in STUDIES}
-        titles.update({m.NAME: m.TITLE for m in map(importlib.import_module, ANALYSES)})
-        notebook_of = {name: get_study(name).NOTEBOOK for name in STUDIES}
-        notebook_of.update(_extra_notebooks())
-        report.write_index(
-            staging,
-            claims=claims,
-            replications=replications,
-            titles=titles,
-            notebook_of={k: v for k, v in notebook_of.items() if v in {n.stem for n in chosen}},
-            notebooks=[n.stem for n in chosen],
-            figures=figures,
-            seed=seed,
-        )
-        manifest = report.build_manifest(
-            staging, seed=seed, root=ROOT, previous=_previous_manifest(out)
-        )
-        manifest["notebook_seconds"] = timings
-        manifest["total_seconds"] = round(time.perf_counter() - total, 2)
-        report.write_manifest(staging, manifest)
-        _replace_dir(staging, out)
-    except BuildError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        _log(f"reproduce failed: {exc}. The previous {out.name}/ is left as it was.")
-        return 1
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with interrupts.installed():
+        try:
+            with _build_folder(out, shown) as staging:
+                _log(f"reproduce: seed {seed}, building in {staging}")
+                manifest = _build(
+                    staging, out, chosen, seed, jobs, total, execution_timeout, start_timeout
+                )
+                with interrupts.deferred():
+                    _replace_dir(staging, out)
+        except BuildError as exc:
+            _log(f"reproduce failed: {exc}. The previous {out.name}/ is left as it was.")
+            return 1
+        except Interrupted as exc:
+            _log(
+                f"reproduce: stopped by {exc}; notebooks stopped, unfinished build removed, "
+                f"{out} left as it was."
+            )
+            return 128 + exc.signum
+    if interrupts.pending is not None:
+        name = signal.Signals(interrupts.pending).name
+        _log(f"reproduce: stopped by {name} just after {out} was written whole.")
+        return 128 + interrupts.pending
     if manifest.get("differs_from_previous"):
         _log(
             "warning: same seed, but these files differ from the previous report: "
@@ -268,6 +892,62 @@ def reproduce(
         f"reproduce: wrote {out} in {time.perf_counter() - total:.1f} s (open {out / 'index.html'})"
     )
     return 0
+
+
+def _build(staging, out, chosen, seed, jobs, total, execution_timeout, start_timeout) -> dict:
+    """Everything of the report, into ``staging``; returns the manifest written there."""
+    from . import report
+    from .claims import claims_table
+    from .io import write_csv
+    from .studies import STUDIES, get_study
+
+    replications, figures = build_study_outputs(seed, staging)
+    failed = [
+        f"{rep.study} scorecard row {row.claim_id} (published {row.published}, "
+        f"reproduced {row.reproduced:.4g})"
+        for rep in replications
+        for row in rep.scorecard.itertuples()
+        if row.status != "PASS"
+    ]
+    if failed:
+        raise BuildError("scorecard FAIL: " + "; ".join(failed))
+    claims = claims_table(claim_verdicts(replications))
+    write_csv(claims, staging / "tables" / "article_claims.csv")
+
+    timings = run_notebooks(
+        chosen,
+        staging / "notebooks",
+        seed,
+        jobs,
+        execution_timeout=execution_timeout,
+        start_timeout=start_timeout,
+    )
+    for notebook in chosen:
+        executed = staging / "notebooks" / notebook.name
+        report.notebook_to_html(executed, executed.with_suffix(".html"))
+
+    titles = {name: get_study(name).TITLE for name in STUDIES}
+    titles.update({m.NAME: m.TITLE for m in map(importlib.import_module, ANALYSES)})
+    notebook_of = {name: get_study(name).NOTEBOOK for name in STUDIES}
+    notebook_of.update(_extra_notebooks())
+    report.write_index(
+        staging,
+        claims=claims,
+        replications=replications,
+        titles=titles,
+        notebook_of={k: v for k, v in notebook_of.items() if v in {n.stem for n in chosen}},
+        notebooks=[n.stem for n in chosen],
+        figures=figures,
+        seed=seed,
+    )
+    manifest = report.build_manifest(
+        staging, seed=seed, root=ROOT, previous=_previous_manifest(out)
+    )
+    manifest["generator"] = GENERATOR
+    manifest["notebook_seconds"] = timings
+    manifest["total_seconds"] = round(time.perf_counter() - total, 2)
+    report.write_manifest(staging, manifest)
+    return manifest
 
 
 def _extra_notebooks() -> dict[str, str]:

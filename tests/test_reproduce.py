@@ -1,9 +1,11 @@
 """`make reproduce`: the report, its determinism, its atomicity, and a real browser."""
 
+import ctypes
 import hashlib
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -20,18 +22,37 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def run_reproduce(*args, cwd=None):
+def run_reproduce(*args, cwd=None, env=None):
     return subprocess.run(
         [sys.executable, "-m", "analysis", "reproduce", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=cwd,
+        env=None if env is None else {**os.environ, **env},
     )
+
+
+def fake_report(folder: Path, files: dict[str, str], **manifest) -> Path:
+    """A folder that looks like a previous report: ``files`` and a manifest listing them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    listed = {name: sha(folder / name) for name in files}
+    content = {"generator": rp.GENERATOR, "seed": 0, "files": listed, **manifest}
+    (folder / "manifest.json").write_text(json.dumps(content))
+    return folder
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` (hidden ones too) with its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 @pytest.fixture(scope="session")
 def report(tmp_path_factory):
-    out = tmp_path_factory.mktemp("full") / "reports"
+    # --out names a previous report (one file and its manifest): it must be replaced whole
+    out = fake_report(tmp_path_factory.mktemp("full") / "reports", {"old.txt": "previous"})
     result = run_reproduce("--seed", 0, "--out", out)
     assert result.returncode == 0, result.stderr[-3000:]
     return out, result
@@ -128,17 +149,15 @@ def test_a_broken_notebook_fails_names_itself_and_keeps_the_old_report(tmp_path)
         "language": "python",
     }
     nbformat.write(nb, scratch / "09_broken.ipynb")
-    old = tmp_path / "reports"
-    old.mkdir()
-    (old / "index.html").write_text("the previous report")
+    old = fake_report(tmp_path / "reports", {"index.html": "the previous report"})
+    before = snapshot(tmp_path)
     result = run_reproduce("--notebooks", scratch, "--out", old)
-    assert result.returncode != 0
+    assert result.returncode == 1
     assert "09_broken.ipynb" in result.stderr and "cell 3" in result.stderr
     assert "broken on purpose" in result.stderr
-    assert [p.name for p in old.iterdir()] == ["index.html"]
-    assert (old / "index.html").read_text() == "the previous report"
-    leftovers = [p for p in tmp_path.iterdir() if p.name.startswith(".reports-")]
-    assert leftovers == []
+    assert "retrying" not in result.stderr  # an exception in a cell is not worth a retry
+    # the old report, the scratch notebook, nothing else: no staging folder, no lock file
+    assert snapshot(tmp_path) == before
 
 
 def test_a_scorecard_fail_stops_the_build_and_names_the_row(tmp_path, monkeypatch, capsys):
@@ -152,12 +171,11 @@ def test_a_scorecard_fail_stops_the_build_and_names_the_row(tmp_path, monkeypatc
             seed, dispersion, control_csa_pct_change_mean=10.0
         ),
     )
-    old = tmp_path / "reports"
-    old.mkdir()
-    (old / "keep.txt").write_text("old")
+    old = fake_report(tmp_path / "reports", {"keep.txt": "old"})
+    before = snapshot(tmp_path)
     assert rp.reproduce(seed=0, out=old) == 1
     assert "control_csa_p" in capsys.readouterr().err
-    assert (old / "keep.txt").read_text() == "old"
+    assert snapshot(tmp_path) == before
 
 
 def test_only_picks_one_notebook_and_rejects_an_unknown_name():
@@ -166,6 +184,175 @@ def test_only_picks_one_notebook_and_rejects_an_unknown_name():
     ]
     result = run_reproduce("--only", "99_nothing")
     assert result.returncode == 2 and "no such notebook" in result.stderr
+
+
+def test_a_previous_report_is_replaced_whole_with_the_users_permissions(report):
+    out, _ = report
+    assert not (out / "old.txt").exists()  # the previous report's file went with it
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["generator"] == rp.GENERATOR and rp.is_report(manifest)
+    # mkdtemp and mkstemp make 0700 folders and 0600 files; the report gets what mkdir and
+    # open give under the umask the test runs with (the subprocess inherits it)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    for path in [out, *out.rglob("*")]:
+        wanted = (0o777 if path.is_dir() else 0o666) & ~umask
+        assert stat.S_IMODE(path.stat().st_mode) == wanted, path
+    # no staging folder, backup or lock file beside it
+    assert [p.name for p in out.parent.iterdir()] == ["reports"]
+
+
+# --- --out that must not be replaced: refused before any work, nothing created ---------------
+
+
+def refused(result, *words):
+    """Exit 2 with one line on stderr naming the --out and each of ``words``."""
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: --out"), result.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+def test_out_holding_a_users_file_is_refused_and_left_alone(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("years of work")
+    before = snapshot(tmp_path)
+    refused(run_reproduce("--out", mine), str(mine), "not a previous report")
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("content", [{}, {"notes.txt": "mine"}], ids=["empty", "with a file"])
+def test_out_dot_is_refused(tmp_path, content):
+    for name, text in content.items():
+        (tmp_path / name).write_text(text)
+    refused(run_reproduce("--out", ".", cwd=tmp_path), "the current folder")
+    assert snapshot(tmp_path) == {k: v.encode() for k, v in content.items()}
+
+
+def test_out_naming_a_file_is_refused(tmp_path):
+    target = tmp_path / "results.csv"
+    target.write_text("a,b\n1,2\n")
+    refused(run_reproduce("--out", target), "is a file, not a folder")
+    assert snapshot(tmp_path) == {"results.csv": b"a,b\n1,2\n"}
+
+
+def test_out_inside_a_file_is_refused(tmp_path):
+    (tmp_path / "results.csv").write_text("a\n")
+    refused(run_reproduce("--out", tmp_path / "results.csv" / "reports"), "is a file, so no")
+    assert snapshot(tmp_path) == {"results.csv": b"a\n"}
+
+
+@pytest.mark.parametrize("folder", [rp.ROOT, rp.ROOT.parent], ids=["root", "its parent"])
+def test_the_project_folder_and_what_holds_it_are_refused(tmp_path, folder):
+    refused(run_reproduce("--out", folder, cwd=tmp_path), "the project folder")
+
+
+@pytest.mark.parametrize("given", ["HOME", "~"])
+def test_the_home_folder_is_refused_even_when_empty(tmp_path, given):
+    home = tmp_path / "home"
+    home.mkdir()  # an empty folder would otherwise be fine to build into
+    out = home if given == "HOME" else given
+    result = run_reproduce("--out", out, cwd=tmp_path, env={"HOME": str(home)})
+    refused(result, "your home folder")
+    assert list(home.iterdir()) == []
+
+
+def test_a_previous_report_holding_a_users_file_is_refused(tmp_path):
+    old = fake_report(tmp_path / "reports", {"index.html": "old"})
+    (old / "notes.txt").write_text("mine")
+    before = snapshot(tmp_path)
+    refused(run_reproduce("--out", old), "also holds files it did not write (notes.txt)")
+    assert snapshot(tmp_path) == before
+
+
+def _drop_root_file_permissions():
+    """Run as root without CAP_DAC_OVERRIDE/READ_SEARCH, so folder permissions apply."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (1, 2):
+        if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def test_a_folder_that_cannot_be_written_is_refused_and_nothing_made(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    command = [sys.executable, "-m", "analysis", "reproduce", "--out", str(locked / "a" / "b")]
+    try:
+        preexec = _drop_root_file_permissions if os.geteuid() == 0 else None
+        try:
+            result = subprocess.run(command, capture_output=True, text=True, preexec_fn=preexec)
+        except subprocess.SubprocessError as exc:
+            pytest.skip(f"cannot drop root's file capabilities here: {exc}")
+        refused(result, f"cannot write in {locked}")
+        assert list(locked.iterdir()) == []
+    finally:
+        locked.chmod(0o755)
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [({"jobs": 0}, "--jobs 0"), ({"seed": -1}, "--seed -1"), ({"execution_timeout": 0}, "1 s")],
+)
+def test_jobs_seed_and_timeout_are_checked_before_any_work(tmp_path, options, message):
+    # the command line checks them too; reproduce() must not rely on it
+    with pytest.raises(rp.InputError, match=message):
+        rp.reproduce(out=tmp_path / "reports", **options)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bad_cell_timeout_in_the_environment_is_named(tmp_path):
+    result = run_reproduce("--out", tmp_path / "reports", env={rp.TIMEOUT_VARIABLE: "ten minutes"})
+    assert result.returncode == 2 and rp.TIMEOUT_VARIABLE in result.stderr, result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_build_already_running_into_the_folder_is_refused(tmp_path):
+    out = tmp_path / "reports"
+    with rp.BuildLock(out):
+        result = run_reproduce("--out", out)
+    refused(result, f"another reproduce (process {os.getpid()})", "lock file")
+    assert list(tmp_path.iterdir()) == []  # the lock is gone with its holder
+
+
+def test_a_lock_left_by_a_dead_build_is_taken_over(tmp_path):
+    stale = tmp_path / ".reports.lock"
+    stale.write_text("999999999\n")  # no process holds its flock any more
+    with rp.BuildLock(tmp_path / "reports"):
+        assert stale.read_text() == f"{os.getpid()}\n"
+        with pytest.raises(rp.InputError, match="another reproduce"):
+            rp.BuildLock(tmp_path / "reports").__enter__()  # a second taker is refused
+    assert not stale.exists()
+
+
+def test_out_may_be_new_empty_or_a_previous_report_old_style_too(tmp_path):
+    assert rp.check_out(tmp_path / "new" / "reports") == tmp_path / "new" / "reports"
+    (tmp_path / "empty").mkdir()
+    assert rp.check_out(tmp_path / "empty") == tmp_path / "empty"
+    old = fake_report(tmp_path / "old", {"data/a.csv": "x\n"}, generator=None)
+    with pytest.raises(rp.InputError, match="not a previous report"):
+        rp.check_out(old)  # neither the marker nor the keys of a report
+    fake_report(old, {"data/a.csv": "x\n"}, generator=None, commit="abc", packages={})
+    assert rp.check_out(old) == old  # a report from before the generator marker
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "old"]  # nothing made
+
+
+def test_a_failed_build_leaves_no_folder_it_made_and_removes_stale_staging(tmp_path):
+    stale = tmp_path / ".reports-building-abc123"  # left by a build that was SIGKILLed
+    stale.mkdir()
+    (stale / "half.csv").write_text("x")
+    out = tmp_path / "a" / "b" / "reports"
+    with pytest.raises(RuntimeError, match="crash"):
+        with rp._build_folder(out, str(out)) as staging:
+            assert staging.parent == out.parent and (out.parent / ".reports.lock").exists()
+            (staging / "tables").mkdir()
+            raise RuntimeError("crash")
+    assert [p.name for p in tmp_path.iterdir()] == [".reports-building-abc123"]
+    with rp._build_folder(tmp_path / "reports", "reports"):
+        assert not stale.exists()  # under the lock no other build can be using it
+    assert list(tmp_path.iterdir()) == []
 
 
 def _browser():
