@@ -277,7 +277,7 @@ def cmd_analyze(args) -> int:
     check_tables_target(args.out, force=args.force, names=names, label="--out")
     for path in save_tables(tables, args.out, force=args.force, label="--out"):
         print(f"wrote {path}")
-    for note in getattr(tables, "notes", None) or []:
+    for note in tables.brief_notes():
         print(f"note: {_one_line(note)}", file=sys.stderr)
     return 0
 

@@ -465,7 +465,7 @@ def load(
     >>> from analysis.loading import load
     >>> data = load("data/templates/estes2017_wide.csv", "estes2017")
     >>> data[["subject", "time", "csa_cm2"]].head(2).to_dict("records")
-    [{'subject': '001', 'time': 'pre', 'csa_cm2': 25.7}, {'subject': '001', 'time': 'post', 'csa_cm2': 30.7}]
+    [{'subject': '001', 'time': 'pre', 'csa_cm2': 26.7}, {'subject': '001', 'time': 'post', 'csa_cm2': 30.4}]
     """
     from .studies import get_study
 

@@ -482,15 +482,15 @@ def validate(
     --------
     >>> from analysis.studies.estes2017 import DATA_SPEC
     >>> bad = pd.DataFrame({"subject": ["01", "01"], "group": ["HIIT", "hiit"],
-    ...     "sex": ["F", "F"], "time": ["pre", "post"], "csa_cm2": [20.1, 2150.0],
+    ...     "sex": ["F", "F"], "time": ["pre", "post"], "csa_cm2": [20.1, 250.0],
     ...     "vo2max_rel": [40, 42], "vo2max_abs": [2.6, 2.7], "body_mass_kg": [64, 64]})
     >>> try:
     ...     validate(bad, DATA_SPEC, "my.csv")
     ... except InputError as e:
-    ...     print(str(e).splitlines()[1][:60])
-    ...     print(str(e).splitlines()[2][:60])
-    - unknown label: column "group", row 2, 'hiit'. only case or
-    - implausible value: column "csa_cm2", row 2, 2150. csa_cm2
+    ...     for line in str(e).splitlines()[1:]:
+    ...         print(line.split(" — ")[0])
+      - unknown label: column "group", row 2, value 'hiit'
+      - implausible value: column "csa_cm2", row 2, value 250
     """
     columns = [str(c) for c in df.columns]
     locate = _Locator(len(df), lines, locator)

@@ -7,15 +7,35 @@ partial eta squared (noncentral F), the
 Greenhouse-Geisser p of a mixed ANOVA's interaction when pingouin leaves it empty, and the GRIM
 consistency check of a mean of integers.
 
+Imperfect data (issue 8). Nothing here raises on data a researcher may bring:
+
+* A confidence interval says how it was found in ``ci_method``: :data:`EXACT_T` /
+  :data:`EXACT_F`; :data:`NORMAL_T` / :data:`PATNAIK_F` when scipy's noncentral distribution
+  cannot be bracketed (a documented approximation); or ``"not computable: <reason>"`` with NaN
+  bounds (non-finite input, fewer than 2 observations).
+* A test on degenerate data (fewer than 2 values, zero variance, a non-finite value) returns
+  NaN statistics and says why in its ``note`` (``""`` when the test ran).
+* Values beyond about 1e100 are scaled by a power of two before a t-test, the ANOVA or the
+  ANCOVA: an exact operation in binary floating point, so t, F and d are unchanged to the last
+  bit, while their squares no longer overflow (scipy's one-sample t of 1e300-sized data is
+  otherwise 0).
+* ±inf, and a 0 that a logarithm or a ratio cannot take, are left out and reported, never
+  offset (:func:`prepare_measures`, :func:`percent_change`): an offset such as log(x + 1)
+  would change every other subject's result.
+* Analyses that need complete subjects say which subjects they left out and why
+  (:func:`left_out`), in subject order of appearance: ids are strings and never sorted as
+  numbers.
+
 pingouin is imported inside the functions: it imports matplotlib, and ``import analysis`` must
 stay light.
 """
 
 from __future__ import annotations
 
+import contextvars
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -23,22 +43,80 @@ import pandas as pd
 from scipy import optimize, stats
 
 from .errors import InputError
+from .tables import describe_left_out
 
 __all__ = [
+    "CI",
+    "EXACT_F",
+    "EXACT_T",
+    "NORMAL_T",
+    "PATNAIK_F",
     "ancova",
     "cohen_dz_ci",
     "complete_subjects",
     "describe",
     "grim_consistent",
     "hedges_g",
+    "left_out",
     "linear_trend",
     "mixed_anova",
+    "not_computable",
     "one_sample_ttest",
     "paired_ttest",
+    "paired_values",
     "partial_eta_squared_ci",
     "percent_change",
+    "percent_change_of_pairs",
+    "prepare_measures",
     "welch_ttest",
 ]
+
+EXACT_T = "exact noncentral t"
+NORMAL_T = "normal approximation of the noncentral t (Abramowitz & Stegun 26.7.10)"
+EXACT_F = "exact noncentral F"
+PATNAIK_F = "Patnaik approximation of the noncentral F"
+
+# Values whose squares stay far from overflow (1.8e308) and underflow (2.2e-308).
+_SAFE_MAGNITUDE = (1e-100, 1e100)
+# Evaluations allowed while a bound is bracketed: 2**60 times the first step is ample.
+_MAX_STEPS = 60
+
+
+def not_computable(reason: str) -> str:
+    """The ``note`` / ``ci_method`` text of a statistic the data cannot give.
+
+    Examples
+    --------
+    >>> not_computable("zero variance")
+    'not computable: zero variance'
+    """
+    return f"not computable: {reason}"
+
+
+class CI(tuple):
+    """Numbers (bounds, or an estimate and its bounds) that also say how they were found.
+
+    A plain tuple to unpack (``low, high = cohen_dz_ci(t, n)``) with one attribute,
+    ``ci_method``: :data:`EXACT_T`, :data:`NORMAL_T`, :data:`EXACT_F`, :data:`PATNAIK_F`, or
+    ``"not computable: <reason>"`` when the numbers are NaN.
+
+    Examples
+    --------
+    >>> ci = CI((0.1, 0.9), EXACT_T)
+    >>> low, high = ci
+    >>> low, high, ci.ci_method
+    (0.1, 0.9, 'exact noncentral t')
+    """
+
+    ci_method: str
+
+    def __new__(cls, values=(), ci_method: str = ""):
+        obj = super().__new__(cls, (float(v) for v in values))
+        obj.ci_method = ci_method  # a tuple subclass without __slots__ has a __dict__
+        return obj
+
+    def __repr__(self) -> str:
+        return f"CI({tuple(self)!r}, ci_method={self.ci_method!r})"
 
 
 @contextmanager
@@ -50,33 +128,229 @@ def _quiet_pingouin():
         yield
 
 
+@contextmanager
+def _quiet_numerics():
+    """Far tails of scipy's distributions warn about overflow; the callers check the values."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
+
+
+def _scale_factor(*arrays: np.ndarray) -> float:
+    """A power of two that brings the largest finite |value| near 1, or 1.0 if none is needed.
+
+    Multiplying by a power of two is exact in binary floating point, so scale-free statistics
+    (t, F, d) are unchanged; it is applied only when the values are so large (or small) that
+    their squares would overflow (or underflow).
+    """
+    biggest = 0.0
+    for a in arrays:
+        finite = np.abs(a[np.isfinite(a)])
+        if finite.size:
+            biggest = max(biggest, float(finite.max()))
+    low, high = _SAFE_MAGNITUDE
+    if biggest == 0.0 or low < biggest < high:
+        return 1.0
+    return math.ldexp(1.0, -math.frexp(biggest)[1])
+
+
+def _mean(a: np.ndarray) -> float:
+    return float(a.mean()) if a.size else math.nan
+
+
+# The warnings recorder a solver runs under (:func:`_rerun_if_scipy_warns`), if any.
+_RECORDER = contextvars.ContextVar("recorder", default=None)
+
+
+class _ScipyWarned(Exception):
+    """Raised by :func:`_checked` under a recorder as soon as scipy has warned."""
+
+
+def _checked(evaluate: Callable[[], float]) -> float:
+    """A CDF value from scipy, or NaN if it is not finite or scipy warned while computing it.
+
+    Boost (behind scipy's noncentral distributions) warns "Series did not converge, closest
+    value was ..." and returns that value; it can be far off (``nct.sf(1e6, 2, 5e5)`` gives
+    0.165 where the limit is 1 - exp(-1/4) = 0.221), so it must not count as exact.
+    """
+    caught = _RECORDER.get()
+    if caught is not None:  # one recorder around the whole solve: cheap
+        value = float(evaluate())
+        if caught:
+            raise _ScipyWarned
+        return value if math.isfinite(value) else math.nan
+    with np.errstate(all="ignore"), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value = float(evaluate())
+    return value if math.isfinite(value) and not caught else math.nan
+
+
+def _rerun_if_scipy_warns(solve: Callable[[], object]) -> object:
+    """``solve()`` under one warnings recorder; if scipy warned, ``solve()`` checking each value.
+
+    Recording warnings around every CDF value costs about a fifth of a confidence interval's
+    time, and scipy warns only far in the tails: so the first run records once and stops at
+    the first warning, and only then is ``solve()`` repeated with every value checked
+    (:func:`_checked`), where a value that warned counts as NaN.
+    """
+    with np.errstate(all="ignore"), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        token = _RECORDER.set(caught)
+        try:
+            return solve()
+        except _ScipyWarned:
+            pass
+        finally:
+            _RECORDER.reset(token)
+    return solve()
+
+
+def _nct_cdf(x: float, df: float, nc: float) -> float:
+    """scipy's noncentral t CDF, from its survival function where the CDF is NaN.
+
+    scipy 1.17 (Boost) returns NaN in pockets of the far tail where the CDF is within 1e-15 of
+    0 or 1, e.g. ``nct.cdf(7.90625, 2, -9.055)``; its ``sf`` is finite there. NaN when neither
+    can be trusted (:func:`_checked`).
+    """
+    value = _checked(lambda: stats.nct.cdf(x, df, nc))
+    if math.isnan(value):
+        value = 1.0 - _checked(lambda: stats.nct.sf(x, df, nc))
+    return value
+
+
+def _ncf_cdf(x: float, df1: float, df2: float, nc: float) -> float:
+    """scipy's noncentral F CDF (central at ``nc = 0``), from ``sf`` where the CDF is NaN."""
+    if nc <= 0:
+        return _checked(lambda: stats.f.cdf(x, df1, df2))
+    value = _checked(lambda: stats.ncf.cdf(x, df1, df2, nc))
+    if math.isnan(value):
+        value = 1.0 - _checked(lambda: stats.ncf.sf(x, df1, df2, nc))
+    return value
+
+
+def _patnaik_ncf_cdf(x: float, df1: float, df2: float, nc: float) -> float:
+    """Patnaik's approximation of the noncentral F CDF by a scaled central F.
+
+    F'(df1, df2, λ) ≈ c F(ν, df2) with c = (df1 + λ) / df1 and ν = (df1 + λ)² / (df1 + 2λ)
+    (Patnaik 1949, Biometrika 36:202; Johnson, Kotz & Balakrishnan 1995, Continuous Univariate
+    Distributions vol. 2, ch. 30). Only central F CDFs are evaluated, which scipy computes from
+    the incomplete beta function wherever the arguments are finite.
+    """
+    c = (df1 + nc) / df1
+    nu = (df1 + nc) * ((df1 + nc) / (df1 + 2 * nc))  # not (df1 + nc) ** 2: it may overflow
+    return _checked(lambda: stats.f.cdf(x / c, nu, df2))
+
+
+def _solve_decreasing(
+    g: Callable[[float], float],
+    target: float,
+    start: float,
+    floor: float = -math.inf,
+    step: float = 1.0,
+) -> float | None:
+    """``x`` with ``g(x) = target`` for a decreasing ``g``, or None if it cannot be bracketed.
+
+    The bracket grows from ``start`` in doubling steps (the first is ``step``), towards larger
+    ``x`` while ``g`` is above the target. A step that lands where ``g`` is not finite is
+    halved back towards the last finite point, so both ends of the bracket are finite values of
+    ``g``; Brent's method then finds the root, which must leave a residual below 1e-6 (a
+    non-finite value inside the bracket makes ``brentq`` fail). At most :data:`_MAX_STEPS`
+    evaluations are spent on the bracket: far in the tails scipy needs up to 20 ms per value.
+    """
+
+    def f(x: float) -> float:
+        return g(x) - target if math.isfinite(x) else math.nan
+
+    a, fa = start, f(start)
+    if not math.isfinite(fa):
+        return None
+    if fa == 0:
+        return a
+    direction = 1.0 if fa > 0 else -1.0
+    for _ in range(_MAX_STEPS):
+        b = max(a + direction * step, floor)
+        fb = f(b)
+        if not math.isfinite(fb):
+            step /= 2
+            continue
+        if fb == 0:
+            return b
+        if (fb > 0) != (fa > 0):
+            break
+        if b == floor:  # the root lies below the floor
+            return None
+        a, fa = b, fb
+        step *= 2
+    else:
+        return None
+    try:
+        root = optimize.brentq(f, min(a, b), max(a, b), xtol=1e-12)
+    except (ValueError, RuntimeError):
+        return None
+    residual = f(root)
+    return root if math.isfinite(residual) and abs(residual) <= 1e-6 else None
+
+
 def _noncentrality_interval(distribution_cdf, observed, confidence):
     """Noncentrality values whose distributions put ``observed`` at the two tail quantiles.
 
-    The CDF at ``observed`` falls as the noncentrality rises. The bracket grows outwards from
-    ``observed`` in doubling steps, which keeps it where scipy's noncentral CDFs are finite.
+    The CDF at ``observed`` falls as the noncentrality rises. Each bound is bracketed from
+    ``observed`` outwards on finite values of the CDF only (:func:`_solve_decreasing`).
+    Returns ``(low, high)``, or None when either bound cannot be bracketed.
     """
     alpha = (1 - confidence) / 2
 
-    def solve(target):
-        def f(nc):
-            return distribution_cdf(observed, nc) - target
+    def g(nc: float) -> float:
+        return distribution_cdf(observed, nc)
 
-        step = 1.0
-        low, high = observed - step, observed + step
-        while f(low) < 0:
-            step *= 2
-            low -= step
-        step = 1.0
-        while f(high) > 0:
-            step *= 2
-            high += step
-        return optimize.brentq(f, low, high, xtol=1e-12)
-
-    return solve(1 - alpha), solve(alpha)
+    # the interval's half-width grows with |observed|; a first step of |observed| / 8 keeps
+    # the number of (slow, far-tail) evaluations small for a large t
+    step = max(1.0, abs(observed) / 8)
+    low = _solve_decreasing(g, 1 - alpha, observed, step=step)
+    high = _solve_decreasing(g, alpha, observed, step=step)
+    if low is None or high is None:
+        return None
+    return low, high
 
 
-def cohen_dz_ci(t: float, n: int, confidence: float = 0.95) -> tuple[float, float]:
+def _nct_normal_interval(observed: float, df: float, confidence: float) -> tuple[float, float]:
+    """Noncentrality interval from the normal approximation of the noncentral t.
+
+    P(T' ≤ t | ν, δ) ≈ Φ((t (1 - 1/(4ν)) - δ) / sqrt(1 + t²/(2ν))) (Abramowitz & Stegun 1964,
+    Handbook of Mathematical Functions, eq. 26.7.10, after Johnson & Welch 1940, Biometrika
+    31:362). Solving Φ(·) = 1 - α/2 and α/2 for δ gives a closed form, finite for every finite
+    t; ``hypot`` keeps t² from overflowing.
+    """
+    z = float(stats.norm.ppf((1 + confidence) / 2))
+    center = observed * (1 - 1 / (4 * df))
+    half = z * math.hypot(1.0, observed / math.sqrt(2 * df))
+    return center - half, center + half
+
+
+def _t_interval(observed: float, df: float, confidence: float) -> CI:
+    """Noncentrality interval of a t statistic: exact if it can be bracketed, else approximate."""
+    bounds = _rerun_if_scipy_warns(
+        lambda: _noncentrality_interval(lambda x, nc: _nct_cdf(x, df, nc), observed, confidence)
+    )
+    if bounds is not None:
+        return CI(bounds, EXACT_T)
+    bounds = _nct_normal_interval(observed, df, confidence)
+    if all(math.isfinite(b) for b in bounds):
+        return CI(bounds, NORMAL_T)
+    return CI((math.nan, math.nan), not_computable("the noncentral t overflows"))
+
+
+def _interval_input_problem(statistic: float, n: float, confidence: float) -> str | None:
+    if not (isinstance(statistic, int | float | np.number) and math.isfinite(statistic)):
+        return f"the statistic is {statistic}"
+    if not math.isfinite(n) or n < 2:
+        return f"n = {n}; at least 2 observations are needed"
+    if not 0 < confidence < 1:
+        return f"confidence {confidence} is not between 0 and 1"
+    return None
+
+
+def cohen_dz_ci(t: float, n: int, confidence: float = 0.95) -> CI:
     """Exact confidence interval of Cohen's d_z = t / sqrt(n) from the noncentral t.
 
     The bounds are the noncentrality parameters that put the observed t at the upper and
@@ -84,25 +358,38 @@ def cohen_dz_ci(t: float, n: int, confidence: float = 0.95) -> tuple[float, floa
     Finch 2001, Educ Psychol Meas 61:532). Written by hand: pingouin's ``compute_esci`` uses a
     normal approximation.
 
+    Never raises. Returns a :class:`CI` ``(low, high)`` whose ``ci_method`` is
+    :data:`EXACT_T`; :data:`NORMAL_T` when scipy's noncentral t cannot be bracketed (the
+    normal approximation of Abramowitz & Stegun 26.7.10); or ``"not computable: ..."`` with
+    NaN bounds for a non-finite t, n < 2 or a confidence outside (0, 1).
+
     Examples
     --------
     >>> low, high = cohen_dz_ci(3.93, 12)
     >>> round(low, 3), round(high, 3)
     (0.385, 1.854)
+    >>> cohen_dz_ci(float("inf"), 12).ci_method
+    'not computable: the statistic is inf'
     """
-    df = n - 1
-    low, high = _noncentrality_interval(lambda x, nc: stats.nct.cdf(x, df, nc), t, confidence)
-    return low / math.sqrt(n), high / math.sqrt(n)
+    problem = _interval_input_problem(t, n, confidence)
+    if problem:
+        return CI((math.nan, math.nan), not_computable(problem))
+    ci = _t_interval(float(t), n - 1, confidence)
+    root = math.sqrt(n)
+    return CI((ci[0] / root, ci[1] / root), ci.ci_method)
 
 
-def partial_eta_squared_ci(
-    f_value: float, df1: float, df2: float, confidence: float = 0.90
-) -> tuple[float, float]:
+def partial_eta_squared_ci(f_value: float, df1: float, df2: float, confidence: float = 0.90) -> CI:
     """Confidence interval of partial eta squared from the noncentral F (Steiger 2004).
 
     The noncentrality bounds λ are turned into η²p = λ / (λ + df1 + df2 + 1). A 90 % interval
     is conventional because η²p cannot be negative (Steiger 2004, Psychol Methods 9:164).
     Written by hand: neither pingouin nor statsmodels provides it.
+
+    Never raises. Returns a :class:`CI` ``(low, high)`` whose ``ci_method`` is
+    :data:`EXACT_F`; :data:`PATNAIK_F` when scipy's noncentral F cannot be bracketed
+    (Patnaik 1949: a scaled central F); or ``"not computable: ..."`` with NaN bounds for a
+    non-finite or negative F or degrees of freedom that are not positive.
 
     Examples
     --------
@@ -110,24 +397,32 @@ def partial_eta_squared_ci(
     >>> round(low, 4), round(high, 4)
     (0.0704, 0.5283)
     """
-    if not np.isfinite(f_value):
-        return (math.nan, math.nan)
+    values = (f_value, df1, df2)
+    if not all(isinstance(v, int | float | np.number) and math.isfinite(v) for v in values):
+        return CI((math.nan, math.nan), not_computable(f"F = {f_value}, df = {df1}, {df2}"))
+    if f_value < 0 or df1 <= 0 or df2 <= 0 or not 0 < confidence < 1:
+        return CI((math.nan, math.nan), not_computable(f"F = {f_value}, df = {df1}, {df2}"))
     alpha = (1 - confidence) / 2
+    start = max(10.0, f_value * df1 * 2)  # near the λ whose mean F is the observed one
 
-    def cdf(nc):
-        return stats.ncf.cdf(f_value, df1, df2, nc) if nc > 0 else stats.f.cdf(f_value, df1, df2)
+    def solve(cdf) -> list[float | None]:
+        bounds = []
+        for target in (1 - alpha, alpha):
+            if cdf(0.0) < target:  # even λ = 0 puts F above this quantile
+                bounds.append(0.0)
+            else:
+                bounds.append(_solve_decreasing(cdf, target, start, floor=0.0))
+        return bounds
 
-    def bound(target):
-        if cdf(0.0) < target:  # even λ = 0 puts F above this quantile
-            return 0.0
-        high = max(10.0, f_value * df1 * 2)
-        while cdf(high) > target:
-            high *= 2
-        return optimize.brentq(lambda nc: cdf(nc) - target, 0.0, high, xtol=1e-10)
-
-    lam_low, lam_high = bound(1 - alpha), bound(alpha)
-    total = df1 + df2 + 1
-    return lam_low / (lam_low + total), lam_high / (lam_high + total)
+    for method, cdf in (
+        (EXACT_F, lambda nc: _ncf_cdf(f_value, df1, df2, nc)),
+        (PATNAIK_F, lambda nc: _patnaik_ncf_cdf(f_value, df1, df2, nc)),
+    ):
+        bounds = _rerun_if_scipy_warns(lambda cdf=cdf: solve(cdf))
+        if all(b is not None and math.isfinite(b) for b in bounds):
+            total = df1 + df2 + 1
+            return CI([lam / (lam + total) for lam in bounds], method)
+    return CI((math.nan, math.nan), not_computable("the noncentral F cannot be bracketed"))
 
 
 def grim_consistent(mean: float, n: int, decimals: int) -> bool:
@@ -149,12 +444,143 @@ def grim_consistent(mean: float, n: int, decimals: int) -> bool:
     )
 
 
+def prepare_measures(
+    df: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    time: str = "time",
+    log: Mapping[str, str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Set the values an analysis cannot use to NaN, and say why each was set.
+
+    A value is unusable when it is ±inf; a log column (``log`` maps its new name to its
+    source column) is NaN where the source is not positive, because a logarithm of 0 does not
+    exist. No offset such as log(x + 1) is added: it would change every subject's value and
+    the meaning of a fold change, to rescue one reading that is below any assay's range.
+
+    Returns
+    -------
+    data : pandas.DataFrame
+        A copy of ``df`` with ``columns`` cleaned and the ``log`` columns added.
+    why : pandas.DataFrame
+        Same index, one column per cleaned or added column: ``""`` where the value is usable
+        or was simply missing, else the reason, e.g. ``"ck_u_l = 0 at post has no
+        logarithm"``. :func:`left_out` and :func:`describe` read it.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"time": ["pre", "post"], "ck": [0.0, 100.0]})
+    >>> data, why = prepare_measures(d, ["ck"], log={"log_ck": "ck"})
+    >>> why["log_ck"].tolist()
+    ['ck = 0 at pre has no logarithm', '']
+    """
+    data = df.copy()
+    why = pd.DataFrame(index=data.index)
+    when = data[time].astype(str) if time in data.columns else pd.Series("?", index=data.index)
+    for column in (c for c in columns if c in data.columns):
+        values = pd.to_numeric(data[column], errors="coerce").astype(float)
+        bad = values.notna() & ~np.isfinite(values)
+        why[column] = [
+            f"{column} = {v} at {t}" if b else "" for v, t, b in zip(values, when, bad, strict=True)
+        ]
+        data[column] = values.where(~bad)
+    for new, source in (log or {}).items():
+        if source not in data.columns:
+            continue
+        values = data[source]
+        nonpositive = values.notna() & (values <= 0)
+        reason = [
+            f"{source} = {v:g} at {t} has no logarithm" for v, t in zip(values, when, strict=True)
+        ]
+        why[new] = np.where(nonpositive, reason, why[source] if source in why else "")
+        with _quiet_numerics():
+            data[new] = np.log(values.where(values > 0))
+    return data, why
+
+
+def left_out(
+    df: pd.DataFrame,
+    column: str,
+    *,
+    subject: str = "subject",
+    time: str = "time",
+    levels: Sequence[str],
+    why: pd.Series | None = None,
+    subjects: Sequence[str] | None = None,
+) -> dict[str, str]:
+    """Subjects without a finite ``column`` value at every one of ``levels``, and why.
+
+    The reason of a missing value is its entry in ``why`` (see :func:`prepare_measures`) when
+    there is one, else ``"<column> = inf at <level>"`` for a non-finite value and ``"no <level>
+    value"`` for a blank or absent row; several are joined by ``"; "``. ``subjects`` (default:
+    every subject of ``df``) is the scope; the result keeps its order (ids are never sorted).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"subject": ["010", "010", "9"], "time": ["pre", "post", "pre"],
+    ...                   "y": [1.0, float("inf"), 2.0]})
+    >>> left_out(d, "y", levels=["pre", "post"])
+    {'010': 'y = inf at post', '9': 'no post value'}
+    """
+    found = _values_by_subject_and_time(df, column, subject, time, why)
+    scope = list(pd.unique(df[subject])) if subjects is None else list(subjects)
+    out: dict[str, str] = {}
+    for s in scope:
+        problems = _problems(found, s, column, levels)
+        if problems:
+            out[s] = problems
+    return out
+
+
+def _values_by_subject_and_time(
+    df: pd.DataFrame, column: str, subject: str, time: str, why: pd.Series | None
+) -> dict[tuple, tuple[float, str]]:
+    """``(subject, time) -> (value, reason from why)``; a duplicated row's first value counts.
+
+    Built from plain lists: iterating pandas' Arrow-backed strings row by row is slow.
+    """
+    n = len(df)
+    reasons = why.reindex(df.index).fillna("").tolist() if why is not None else [""] * n
+    found: dict[tuple, tuple[float, str]] = {}
+    for key in zip(
+        df[subject].tolist(), df[time].tolist(), df[column].tolist(), reasons, strict=True
+    ):
+        found.setdefault(key[:2], (key[2], key[3] if isinstance(key[3], str) else ""))
+    return found
+
+
+def _problems(found: dict, s, column: str, levels: Sequence[str]) -> str:
+    """Why subject ``s`` lacks a finite value at some of ``levels`` (``""`` if it does not)."""
+    problems = []
+    for level in levels:
+        value, reason = found.get((s, level), (math.nan, ""))
+        if pd.notna(value) and np.isfinite(value):
+            continue
+        if reason:
+            problems.append(reason)
+        elif pd.notna(value):
+            problems.append(f"{column} = {value} at {level}")
+        else:
+            problems.append(f"no {level} value")
+    return "; ".join(problems)
+
+
 def describe(
-    df: pd.DataFrame, measures: Sequence[str], by: Sequence[str], name: str = "measure"
+    df: pd.DataFrame,
+    measures: Sequence[str],
+    by: Sequence[str],
+    name: str = "measure",
+    *,
+    subject: str | None = None,
+    why: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """n, mean, SD (n - 1), SEM, min and max of each measure within each cell of ``by``.
 
     Returns one row per cell x measure (tidy); the measure's name is in column ``name``.
+    Missing values are skipped. A value that is present but unusable (±inf, or a reason in
+    ``why``, see :func:`prepare_measures`) is left out of its cell; when ``subject`` is given,
+    ``excluded_subjects`` and ``exclusion_reason`` name those subjects (``""`` if none). The
+    SD of values beyond 1e100 is computed on a power-of-two rescaling, so it does not overflow.
 
     Examples
     --------
@@ -162,11 +588,45 @@ def describe(
     >>> describe(d, ["y"], ["g"])[["g", "measure", "n", "mean", "sd"]].to_dict("records")[0]
     {'g': 'a', 'measure': 'y', 'n': 2, 'mean': 2.0, 'sd': 1.4142135623730951}
     """
-    long = df.melt(id_vars=list(by), value_vars=list(measures), var_name=name)
-    grouped = long.dropna(subset=["value"]).groupby([*by, name], observed=True, sort=False)
+    frames = []
+    for measure in measures:
+        values = pd.to_numeric(df[measure], errors="coerce").astype(float)
+        reason = pd.Series("", index=df.index)
+        if why is not None and measure in why.columns:
+            reason = why[measure].reindex(df.index).fillna("")
+        usable = np.isfinite(values) & (reason == "")
+        nonfinite = values.notna() & ~np.isfinite(values) & (reason == "")
+        if nonfinite.any():
+            reason[nonfinite] = [f"{measure} = {v}" for v in values[nonfinite]]
+        keep = values.notna() | (reason != "")  # a cell of only unusable values still shows
+        scale = _scale_factor(values[usable].to_numpy())
+        part = df.loc[keep, list(by)].copy()
+        part[name] = measure
+        part["value"] = values[keep].where(usable[keep]) * scale
+        part["_scale"] = scale
+        part["_subject"] = df.loc[keep, subject].astype(str) if subject else ""
+        part["_reason"] = reason[keep]
+        frames.append(part)
+    long = pd.concat(frames, ignore_index=True)
+    grouped = long.groupby([*by, name], observed=True, sort=False)
     out = grouped["value"].agg(n="count", mean="mean", sd="std", min="min", max="max")
-    out["sem"] = out["sd"] / np.sqrt(out["n"])
-    out = out.reset_index()[[*by, name, "n", "mean", "sd", "sem", "min", "max"]]
+    scale = grouped["_scale"].first()
+    for column in ("mean", "sd", "min", "max"):
+        out[column] = out[column] / scale
+    with _quiet_numerics():
+        out["sem"] = out["sd"] / np.sqrt(out["n"])
+    columns = [*by, name, "n", "mean", "sd", "sem", "min", "max"]
+    if subject:
+        flagged = long[long["_reason"] != ""]
+        flagged = flagged.assign(_text=flagged["_subject"] + " (" + flagged["_reason"] + ")")
+        keys = flagged.groupby([*by, name], observed=True, sort=False)
+        out["excluded_subjects"] = keys["_subject"].agg(";".join)
+        out["exclusion_reason"] = keys["_text"].agg(", ".join)  # as describe_left_out writes
+        out[["excluded_subjects", "exclusion_reason"]] = out[
+            ["excluded_subjects", "exclusion_reason"]
+        ].fillna("")
+        columns += ["excluded_subjects", "exclusion_reason"]
+    out = out.reset_index()[columns]
     out["n"] = out["n"].astype(int)
     return out
 
@@ -174,17 +634,65 @@ def describe(
 def complete_subjects(
     df: pd.DataFrame, subject: str, time: str, levels: Sequence[str], measures: Sequence[str]
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Keep subjects with a value of every measure at every level of ``time``.
+    """Keep subjects with a finite value of every measure at every level of ``time``.
 
-    Returns the kept rows and the sorted ids of the subjects that were dropped, so that an
-    analysis needing complete cases can say which subjects it left out.
+    Returns the kept rows and the ids of the subjects that were dropped, in their order of
+    appearance, so that an analysis needing complete cases can say which subjects it left out
+    (:func:`left_out` says why).
     """
-    present = df.dropna(subset=list(measures))
+    values = df[list(measures)].apply(pd.to_numeric, errors="coerce")
+    present = df[np.isfinite(values).all(axis=1).to_numpy()]
     present = present[present[time].isin(levels)]
     counts = present.groupby(subject, observed=True)[time].nunique()
     complete = set(counts[counts == len(levels)].index)
-    dropped = sorted(set(df[subject]) - complete)
+    dropped = [s for s in pd.unique(df[subject]) if s not in complete]
     return present[present[subject].isin(complete)].copy(), dropped
+
+
+def paired_values(
+    df: pd.DataFrame,
+    measures: Sequence[str],
+    *,
+    subject: str = "subject",
+    time: str = "time",
+    pre: str = "pre",
+    post: str = "post",
+    keep: Sequence[str] = ("group",),
+    why: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Every subject's ``pre`` and ``post`` value of each measure, and why a pair is unusable.
+
+    Returns one row per measure x subject (subjects in order of appearance): ``subject``, the
+    ``keep`` columns (from the subject's first row), ``measure``, ``pre``, ``post`` and
+    ``exclusion_reason``: ``""`` for a pair of finite values, else the reason from
+    :func:`left_out`. Unusable values are NaN in the table, never ±inf.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"subject": ["a", "a", "b"], "group": "g", "time": ["pre", "post", "pre"],
+    ...                   "y": [10.0, 11.0, 12.0]})
+    >>> paired_values(d, ["y"])["exclusion_reason"].tolist()
+    ['', 'no post value']
+    """
+    first = df.drop_duplicates(subject)
+    ids = first[subject].tolist()
+    kept = {k: first[k].tolist() for k in keep}
+    columns: dict[str, list] = {c: [] for c in [subject, *keep, "measure", "pre", "post"]}
+    columns["exclusion_reason"] = []
+    for measure in measures:
+        reasons = why[measure] if why is not None and measure in why.columns else None
+        found = _values_by_subject_and_time(df, measure, subject, time, reasons)
+        columns[subject] += ids
+        for k in keep:
+            columns[k] += kept[k]
+        columns["measure"] += [measure] * len(ids)
+        for s in ids:
+            for label, level in (("pre", pre), ("post", post)):
+                value = found.get((s, level), (math.nan, ""))[0]
+                ok = pd.notna(value) and np.isfinite(value)
+                columns[label].append(float(value) if ok else math.nan)
+            columns["exclusion_reason"].append(_problems(found, s, measure, [pre, post]))
+    return pd.DataFrame(columns)
 
 
 def percent_change(
@@ -196,11 +704,17 @@ def percent_change(
     pre: str = "pre",
     post: str = "post",
     keep: Sequence[str] = ("group",),
+    why: pd.DataFrame | None = None,
+    report_excluded: bool = False,
 ) -> pd.DataFrame:
     """Per-subject percent change ``100 * (post / pre - 1)`` of each measure, long format.
 
-    Subjects without both timepoints are left out. Columns: ``subject``, ``keep`` columns,
-    ``measure``, ``pre``, ``post``, ``pct_change``.
+    Columns: ``subject``, ``keep`` columns, ``measure``, ``pre``, ``post``, ``pct_change``.
+    A subject without a finite value at both timepoints is left out, and so is one whose
+    ``pre`` is 0: its percent change is undefined (±inf), and no offset is added because it
+    would change every other subject's change too. With ``report_excluded`` the left-out
+    subjects are kept as rows with a NaN ``pct_change`` and an ``exclusion_reason`` column
+    (``""`` for the others) says why.
 
     Examples
     --------
@@ -209,19 +723,39 @@ def percent_change(
     >>> float(percent_change(d, ["y"])["pct_change"].iloc[0])
     10.000000000000009
     """
-    wide = df.pivot_table(
-        index=[subject, *keep], columns=time, values=list(measures), observed=True, sort=False
+    pairs = paired_values(
+        df, measures, subject=subject, time=time, pre=pre, post=post, keep=keep, why=why
     )
-    rows = []
-    for measure in measures:
-        if (measure, pre) not in wide.columns or (measure, post) not in wide.columns:
-            continue
-        part = wide[measure][[pre, post]].dropna().reset_index()
-        part.columns = [subject, *keep, "pre", "post"]
-        part.insert(len(keep) + 1, "measure", measure)
-        part["pct_change"] = 100.0 * (part["post"] / part["pre"] - 1.0)
-        rows.append(part)
-    return pd.concat(rows, ignore_index=True)
+    change = percent_change_of_pairs(pairs, pre=pre)
+    if report_excluded:
+        return change
+    usable = change["exclusion_reason"] == ""
+    return change.loc[usable].drop(columns="exclusion_reason").reset_index(drop=True)
+
+
+def percent_change_of_pairs(pairs: pd.DataFrame, pre: str = "pre") -> pd.DataFrame:
+    """:func:`percent_change` of the table of :func:`paired_values`, every row kept.
+
+    Adds ``pct_change`` (NaN where the pair is unusable) before ``exclusion_reason``, and
+    gives a pair whose pre value is 0 the reason ``"<measure> = 0 at pre: no percent change"``.
+
+    Examples
+    --------
+    >>> pairs = pd.DataFrame({"subject": ["a", "b"], "measure": "y", "pre": [0.0, 10.0],
+    ...                       "post": [1.0, 11.0], "exclusion_reason": ""})
+    >>> percent_change_of_pairs(pairs)["exclusion_reason"].tolist()
+    ['y = 0 at pre: no percent change', '']
+    """
+    pairs = pairs.copy()
+    zero = (pairs["exclusion_reason"] == "") & (pairs["pre"] == 0)
+    pairs.loc[zero, "exclusion_reason"] = [
+        f"{m} = 0 at {pre}: no percent change" for m in pairs.loc[zero, "measure"]
+    ]
+    usable = pairs["exclusion_reason"] == ""
+    with _quiet_numerics():
+        change = (100.0 * (pairs["post"] / pairs["pre"] - 1.0)).where(usable)
+    pairs.insert(pairs.columns.get_loc("exclusion_reason"), "pct_change", change)
+    return pairs
 
 
 def paired_ttest(pre: np.ndarray, post: np.ndarray, confidence: float = 0.95) -> dict:
@@ -229,7 +763,9 @@ def paired_ttest(pre: np.ndarray, post: np.ndarray, confidence: float = 0.95) ->
 
     d_z = mean(post - pre) / SD(post - pre), the effect size of a paired design. The t and p
     agree with ``pingouin.ttest(post, pre, paired=True)`` (tested); scipy is used because
-    importing pingouin costs a second.
+    importing pingouin costs a second. Fewer than 2 pairs, a non-finite value or differences
+    of zero variance give NaN t, p and d_z, and ``note`` says why (``""`` otherwise);
+    ``ci_method`` says how the CI was found (:func:`cohen_dz_ci`).
 
     Examples
     --------
@@ -239,28 +775,55 @@ def paired_ttest(pre: np.ndarray, post: np.ndarray, confidence: float = 0.95) ->
     """
     pre = np.asarray(pre, dtype=float)
     post = np.asarray(post, dtype=float)
-    res = stats.ttest_rel(post, pre)
-    diff = post - pre
+    scale = _scale_factor(pre, post)
+    pre_s, post_s = pre * scale, post * scale
+    diff = post_s - pre_s
     n = diff.size
-    low, high = cohen_dz_ci(float(res.statistic), n, confidence)
-    return {
+    out = {
         "n": n,
-        "mean_pre": pre.mean(),
-        "mean_post": post.mean(),
-        "mean_diff": diff.mean(),
-        "t": float(res.statistic),
+        "mean_pre": _mean(pre_s) / scale,
+        "mean_post": _mean(post_s) / scale,
+        "mean_diff": _mean(diff) / scale,
+        "t": math.nan,
         "dof": n - 1,
-        "p_val": float(res.pvalue),
-        "dz": float(diff.mean() / diff.std(ddof=1)),
-        "dz_ci_low": low,
-        "dz_ci_high": high,
+        "p_val": math.nan,
+        "dz": math.nan,
+        "dz_ci_low": math.nan,
+        "dz_ci_high": math.nan,
+        "ci_method": "",
+        "note": "",
     }
+    if n < 2:
+        problem = f"{n} pair(s); a paired t-test needs 2 or more"
+    elif not np.isfinite(diff).all():
+        problem = "a value is not finite"
+    elif diff.std(ddof=1) == 0:
+        problem = "the differences have zero variance"
+    else:
+        problem = None
+    if problem:
+        out["ci_method"] = out["note"] = not_computable(problem)
+        return out
+    with _quiet_numerics():  # scipy warns of precision loss on nearly equal values
+        res = stats.ttest_rel(post_s, pre_s)
+    ci = cohen_dz_ci(float(res.statistic), n, confidence)
+    out.update(
+        t=float(res.statistic),
+        p_val=float(res.pvalue),
+        dz=float(diff.mean() / diff.std(ddof=1)),
+        dz_ci_low=ci[0],
+        dz_ci_high=ci[1],
+        ci_method=ci.ci_method,
+    )
+    return out
 
 
 def one_sample_ttest(x: np.ndarray, mu: float = 0.0, confidence: float = 0.95) -> dict:
     """One-sample t-test of ``x`` against ``mu`` (scipy) with Cohen's d and its exact CI.
 
     For percent changes this is the test that a published mean ± SEM of the change implies.
+    Fewer than 2 values, a non-finite value or zero variance give NaN t, p and d, and ``note``
+    says why; ``ci_method`` says how the CI was found (:func:`cohen_dz_ci`).
 
     Examples
     --------
@@ -269,30 +832,60 @@ def one_sample_ttest(x: np.ndarray, mu: float = 0.0, confidence: float = 0.95) -
     (3.873, 1.9365)
     """
     x = np.asarray(x, dtype=float)
-    res = stats.ttest_1samp(x, mu)
-    low, high = cohen_dz_ci(float(res.statistic), x.size, confidence)
-    sd = x.std(ddof=1)
-    return {
-        "n": x.size,
-        "mean": x.mean(),
-        "sd": sd,
-        "sem": sd / np.sqrt(x.size),
-        "t": float(res.statistic),
-        "dof": x.size - 1,
-        "p_val": float(res.pvalue),
-        "d": float((x.mean() - mu) / sd),
-        "d_ci_low": low,
-        "d_ci_high": high,
+    scale = _scale_factor(x, np.array([mu], dtype=float))
+    xs, mus = x * scale, mu * scale
+    n = xs.size
+    sd = float(xs.std(ddof=1)) if n >= 2 else math.nan
+    out = {
+        "n": n,
+        "mean": _mean(xs) / scale,
+        "sd": sd / scale,
+        "sem": sd / math.sqrt(n) / scale if n else math.nan,
+        "t": math.nan,
+        "dof": n - 1,
+        "p_val": math.nan,
+        "d": math.nan,
+        "d_ci_low": math.nan,
+        "d_ci_high": math.nan,
+        "ci_method": "",
+        "note": "",
     }
+    if n < 2:
+        problem = f"{n} value(s); a t-test needs 2 or more"
+    elif not (np.isfinite(xs).all() and math.isfinite(mus)):
+        problem = "a value is not finite"
+    elif sd == 0:
+        problem = "the values have zero variance"
+    else:
+        problem = None
+    if problem:
+        out["ci_method"] = out["note"] = not_computable(problem)
+        return out
+    with _quiet_numerics():
+        res = stats.ttest_1samp(xs, mus)
+    ci = cohen_dz_ci(float(res.statistic), n, confidence)
+    out.update(
+        t=float(res.statistic),
+        p_val=float(res.pvalue),
+        d=float((xs.mean() - mus) / sd),
+        d_ci_low=ci[0],
+        d_ci_high=ci[1],
+        ci_method=ci.ci_method,
+    )
+    return out
 
 
-def hedges_g(x: np.ndarray, y: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
+def hedges_g(x: np.ndarray, y: np.ndarray, confidence: float = 0.95) -> CI:
     """Hedges' g of x - y with an exact CI (noncentral t on Cohen's d, times Hedges' J).
 
     g = J * d with d the pooled-SD Cohen's d and J = 1 - 3 / (4 (nx + ny) - 9), the value
     ``pingouin.compute_effsize(x, y, eftype="hedges")`` gives (tested). The CI inverts the
     noncentral t of d (Hedges & Olkin 1985) and scales it by J; written by hand because
     pingouin's ``compute_esci`` uses a normal approximation.
+
+    Never raises. Returns a :class:`CI` ``(g, low, high)``; its ``ci_method`` is as in
+    :func:`cohen_dz_ci`, and ``"not computable: ..."`` (all three NaN) when a group has fewer
+    than 2 values, a value is not finite, or both groups have zero variance.
 
     Examples
     --------
@@ -303,25 +896,28 @@ def hedges_g(x: np.ndarray, y: np.ndarray, confidence: float = 0.95) -> tuple[fl
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     nx, ny = x.size, y.size
+    if nx < 2 or ny < 2:
+        return CI([math.nan] * 3, not_computable("each group needs 2 or more values"))
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        return CI([math.nan] * 3, not_computable("a value is not finite"))
+    scale = _scale_factor(x, y)
+    x, y = x * scale, y * scale
     pooled = np.sqrt(((nx - 1) * x.var(ddof=1) + (ny - 1) * y.var(ddof=1)) / (nx + ny - 2))
+    if pooled == 0:
+        return CI([math.nan] * 3, not_computable("both groups have zero variance"))
     d = (x.mean() - y.mean()) / pooled
     correction = 1 - 3 / (4 * (nx + ny) - 9)
-    scale = np.sqrt(nx * ny / (nx + ny))
-    df = nx + ny - 2
-    nc_low, nc_high = _noncentrality_interval(
-        lambda t, nc: stats.nct.cdf(t, df, nc), d * scale, confidence
-    )
-    return (
-        float(d * correction),
-        float(nc_low / scale * correction),
-        float(nc_high / scale * correction),
-    )
+    root = np.sqrt(nx * ny / (nx + ny))
+    ci = _t_interval(float(d * root), nx + ny - 2, confidence)
+    return CI((d * correction, ci[0] / root * correction, ci[1] / root * correction), ci.ci_method)
 
 
 def welch_ttest(x: np.ndarray, y: np.ndarray, confidence: float = 0.95) -> dict:
     """Welch's t-test of x vs y (scipy) with Hedges' g and its CI (:func:`hedges_g`).
 
-    Agrees with ``pingouin.ttest(x, y, correction=True)`` (tested).
+    Agrees with ``pingouin.ttest(x, y, correction=True)`` (tested). A group of fewer than 2
+    values, a non-finite value or two groups of zero variance give NaN statistics, and
+    ``note`` says why.
 
     Examples
     --------
@@ -331,22 +927,65 @@ def welch_ttest(x: np.ndarray, y: np.ndarray, confidence: float = 0.95) -> dict:
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
-    res = stats.ttest_ind(x, y, equal_var=False)
-    g, low, high = hedges_g(x, y, confidence)
-    vx, vy = x.var(ddof=1) / x.size, y.var(ddof=1) / y.size
-    dof = (vx + vy) ** 2 / (vx**2 / (x.size - 1) + vy**2 / (y.size - 1))
-    return {
+    scale = _scale_factor(x, y)
+    xs, ys = x * scale, y * scale
+    out = {
         "n_x": x.size,
         "n_y": y.size,
-        "mean_x": x.mean(),
-        "mean_y": y.mean(),
-        "t": float(res.statistic),
-        "dof": float(dof),
-        "p_val": float(res.pvalue),
-        "hedges_g": g,
-        "g_ci_low": low,
-        "g_ci_high": high,
+        "mean_x": _mean(xs) / scale,
+        "mean_y": _mean(ys) / scale,
+        "t": math.nan,
+        "dof": math.nan,
+        "p_val": math.nan,
+        "hedges_g": math.nan,
+        "g_ci_low": math.nan,
+        "g_ci_high": math.nan,
+        "ci_method": "",
+        "note": "",
     }
+    if x.size < 2 or y.size < 2:
+        problem = f"{x.size} and {y.size} values; Welch's test needs 2 or more per group"
+    elif not (np.isfinite(xs).all() and np.isfinite(ys).all()):
+        problem = "a value is not finite"
+    elif xs.var(ddof=1) == 0 and ys.var(ddof=1) == 0:
+        problem = "both groups have zero variance"
+    else:
+        problem = None
+    if problem:
+        out["ci_method"] = out["note"] = not_computable(problem)
+        return out
+    with _quiet_numerics():
+        res = stats.ttest_ind(xs, ys, equal_var=False)
+    g = hedges_g(xs, ys, confidence)
+    vx, vy = xs.var(ddof=1) / xs.size, ys.var(ddof=1) / ys.size
+    dof = (vx + vy) ** 2 / (vx**2 / (xs.size - 1) + vy**2 / (ys.size - 1))
+    out.update(
+        t=float(res.statistic),
+        dof=float(dof),
+        p_val=float(res.pvalue),
+        hedges_g=g[0],
+        g_ci_low=g[1],
+        g_ci_high=g[2],
+        ci_method=g.ci_method,
+    )
+    return out
+
+
+_ANOVA_COLUMNS = [
+    "Source",
+    "SS",
+    "DF1",
+    "DF2",
+    "MS",
+    "F",
+    "p_unc",
+    "p_GG_corr",
+    "np2",
+    "eps",
+    "sphericity",
+    "W_spher",
+    "p_spher",
+]
 
 
 def mixed_anova(
@@ -357,13 +996,20 @@ def mixed_anova(
     between: str,
     subject: str = "subject",
     levels: Sequence[str] | None = None,
+    why: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Two-way mixed ANOVA (pingouin) completed with what a report needs.
 
-    Subjects missing any level of ``within`` are dropped, and the table says which
-    (``dropped_subjects``). Added to pingouin's table: the Greenhouse-Geisser p of every
-    within-subject row (pingouin may leave the interaction's empty; here it is
-    ``f.sf(F, eps * DF1, eps * DF2)``), and a 90 % CI of partial eta squared.
+    Subjects missing any level of ``within`` (or with a non-finite value) are dropped, and the
+    table says which (``dropped_subjects``, ``;``-separated in order of appearance) and why
+    (``exclusion_reason``, from :func:`left_out` with ``why``). Added to pingouin's table:
+    the Greenhouse-Geisser p of every within-subject row (pingouin may leave the
+    interaction's empty; here it is ``f.sf(F, eps * DF1, eps * DF2)``), and a 90 % CI of
+    partial eta squared with its ``np2_ci_method``.
+
+    Raises :class:`InputError` when fewer than 2 groups have 2 complete subjects or there are
+    fewer than 2 levels. Data that pingouin cannot fit (no variance at all) give a table of
+    NaN statistics whose ``note`` says why (``""`` otherwise).
 
     Examples
     --------
@@ -377,6 +1023,9 @@ def mixed_anova(
 
     levels = list(levels) if levels is not None else list(pd.unique(df[within].dropna()))
     data, dropped = complete_subjects(df, subject, within, levels, [dv])
+    reasons = left_out(
+        df, dv, subject=subject, time=within, levels=levels, why=why, subjects=dropped
+    )
     data = data[[subject, between, within, dv]].copy()
     per_group = data.groupby(between, observed=True)[subject].nunique()
     if (per_group >= 2).sum() < 2 or len(levels) < 2:
@@ -387,37 +1036,66 @@ def mixed_anova(
         )
     for column in (between, within):  # pingouin wants plain labels, not unused categories
         data[column] = data[column].astype(str)
-    with _quiet_pingouin():
-        table = pg.mixed_anova(
-            data=data, dv=dv, within=within, between=between, subject=subject, correction=True
-        )
-    if "p_GG_corr" not in table.columns:
-        table["p_GG_corr"] = np.nan
-    if "eps" not in table.columns:
-        table["eps"] = np.nan
+    data[dv] = data[dv].astype(float)
+    scale = _scale_factor(data[dv].to_numpy())  # exact; keeps sums of squares finite
+    data[dv] = data[dv] * scale
+    note = ""
+    if data[dv].nunique() < 2:
+        note = not_computable(f"every value of {dv} is the same")
+    else:
+        try:
+            with _quiet_pingouin(), _quiet_numerics():
+                table = pg.mixed_anova(
+                    data=data,
+                    dv=dv,
+                    within=within,
+                    between=between,
+                    subject=subject,
+                    correction=True,
+                )
+        # pingouin 0.7 fails with these when a variance component is 0 or a matrix singular
+        except (KeyError, ValueError, ZeroDivisionError, np.linalg.LinAlgError) as exc:
+            note = not_computable(f"pingouin could not fit the ANOVA ({type(exc).__name__})")
+    if note:
+        table = pd.DataFrame({"Source": [between, within, "Interaction"]})
+        table = table.reindex(columns=_ANOVA_COLUMNS)
+    for column in ("p_GG_corr", "eps"):  # absent from pingouin's table with 2 levels
+        if column not in table.columns:
+            table[column] = np.nan
+    for column in ("SS", "MS"):
+        table[column] = table[column] / scale**2
     is_within = table["Source"] != between
     eps = table.loc[is_within, "eps"].fillna(1.0)
     table.loc[is_within, "eps"] = eps
     missing = is_within & table["p_GG_corr"].isna()
-    table.loc[missing, "p_GG_corr"] = stats.f.sf(
-        table.loc[missing, "F"],
-        table.loc[missing, "eps"] * table.loc[missing, "DF1"],
-        table.loc[missing, "eps"] * table.loc[missing, "DF2"],
-    )
+    with _quiet_numerics():
+        table.loc[missing, "p_GG_corr"] = stats.f.sf(
+            table.loc[missing, "F"],
+            table.loc[missing, "eps"] * table.loc[missing, "DF1"],
+            table.loc[missing, "eps"] * table.loc[missing, "DF2"],
+        )
     cis = [
         partial_eta_squared_ci(f, d1, d2)
         for f, d1, d2 in zip(table["F"], table["DF1"], table["DF2"], strict=True)
     ]
     table["np2_ci90_low"] = [c[0] for c in cis]
     table["np2_ci90_high"] = [c[1] for c in cis]
+    table["np2_ci_method"] = [c.ci_method for c in cis]
     table.insert(0, "dv", dv)
     table["n_subjects"] = data[subject].nunique()
     table["dropped_subjects"] = ";".join(map(str, dropped))
+    table["exclusion_reason"] = describe_left_out(reasons)
+    table["note"] = note
     return table
 
 
 def ancova(df_wide: pd.DataFrame, *, dv: str, covar: str, between: str) -> pd.DataFrame:
     """ANCOVA of ``dv`` (post) adjusted for ``covar`` (pre) with a between factor (pingouin).
+
+    Rows with a missing or non-finite value are the caller's to leave out (and to report).
+    Raises :class:`InputError` when the data cannot support the model: fewer than 2 groups,
+    no residual degrees of freedom, a covariate without variance (the design would be
+    rank-deficient, and pingouin would still print an F), or a fit pingouin cannot make.
 
     Examples
     --------
@@ -430,14 +1108,37 @@ def ancova(df_wide: pd.DataFrame, *, dv: str, covar: str, between: str) -> pd.Da
 
     data = df_wide.copy()
     data[between] = data[between].astype(str)
-    if data[between].nunique() < 2:
+    groups = data[between].nunique()
+    if groups < 2:
         raise InputError(f"the ANCOVA of {dv} needs subjects in 2 or more {between} levels")
-    with _quiet_pingouin():
-        return pg.ancova(data=data, dv=dv, covar=covar, between=between)
+    residual_df = len(data) - groups - 1
+    if residual_df < 1:
+        raise InputError(
+            f"the ANCOVA of {dv} needs more subjects than {groups + 1} parameters; "
+            f"it has {len(data)}"
+        )
+    if data[covar].nunique() < 2:
+        raise InputError(f"the ANCOVA of {dv}: the covariate {covar} has zero variance")
+    if data[dv].nunique() < 2:
+        raise InputError(f"the ANCOVA of {dv}: every value is the same")
+    # exact power-of-two rescaling: F and p do not change, sums of squares cannot overflow
+    scale = _scale_factor(data[dv].to_numpy(dtype=float))
+    data[dv] = data[dv] * scale
+    data[covar] = data[covar] * _scale_factor(data[covar].to_numpy(dtype=float))
+    try:
+        with _quiet_pingouin(), _quiet_numerics():
+            table = pg.ancova(data=data, dv=dv, covar=covar, between=between)
+    except (ValueError, ZeroDivisionError, np.linalg.LinAlgError) as exc:
+        raise InputError(f"the ANCOVA of {dv} could not be fitted ({exc})") from exc
+    table["SS"] = table["SS"] / scale**2
+    return table
 
 
 def linear_trend(x: np.ndarray, y: np.ndarray) -> dict:
     """Least-squares slope of y on x with its t-test (scipy ``linregress``).
+
+    Fewer than 3 points (no residual degree of freedom), fewer than 2 distinct x or a
+    non-finite value give NaN statistics, and ``note`` says why (``""`` otherwise).
 
     Examples
     --------
@@ -445,12 +1146,35 @@ def linear_trend(x: np.ndarray, y: np.ndarray) -> dict:
     >>> round(res["slope"], 3)
     2.04
     """
-    res = stats.linregress(np.asarray(x, float), np.asarray(y, float))
-    return {
+    x = np.asarray(x, float)
+    y = np.asarray(y, float)
+    out = {
         "n": int(np.size(x)),
-        "slope": float(res.slope),
-        "intercept": float(res.intercept),
-        "slope_se": float(res.stderr),
-        "r": float(res.rvalue),
-        "p_val": float(res.pvalue),
+        "slope": math.nan,
+        "intercept": math.nan,
+        "slope_se": math.nan,
+        "r": math.nan,
+        "p_val": math.nan,
+        "note": "",
     }
+    if x.size < 3:
+        problem = f"{x.size} point(s); a trend with a test needs 3 or more"
+    elif not (np.isfinite(x).all() and np.isfinite(y).all()):
+        problem = "a value is not finite"
+    elif np.unique(x).size < 2:
+        problem = "every x is the same"
+    else:
+        problem = None
+    if problem:
+        out["note"] = not_computable(problem)
+        return out
+    with _quiet_numerics():
+        res = stats.linregress(x, y)
+    out.update(
+        slope=float(res.slope),
+        intercept=float(res.intercept),
+        slope_se=float(res.stderr),
+        r=float(res.rvalue),
+        p_val=float(res.pvalue),
+    )
+    return out

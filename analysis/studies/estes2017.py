@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..schemas import DataSpec, validate
+from ..schemas import DataSpec, Measure, validate
 from ..scorecard import Replication, build_scorecard
 from ..simulate import as_rng, rnorm_multi
 from ..tables import Tables, first_row
@@ -56,13 +56,71 @@ CHANGE_OF = {
 }
 MAX_BODY_MASS_CHANGE_PCT = 5.0
 
+# Plausible ranges of real data (the validator's rules), each with its source.
 DATA_SPEC = DataSpec(
     study=NAME,
     subject="subject",
     time="time",
     factors={"group": GROUPS, "sex": ("M", "F"), "time": TIMES},
-    measures={m: (0.0, None) for m in (*MEASURES, "age_yr", "height_cm")},
-    subject_columns=("group", "sex", "age_yr", "height_cm"),
+    measures={
+        "csa_cm2": Measure(
+            "cm²",
+            1.0,
+            100.0,
+            "adult vastus lateralis CSA is about 15-40 cm² by panoramic ultrasound or MRI "
+            "(Noorkoiv et al. 2010, Ultrasound Med Biol 36:1318); 1-100 admits any adult",
+            unit_mistakes=((300.0, 10_000.0, "mm²", "divide by 100 to get cm²"),),
+        ),
+        "vo2max_rel": Measure(
+            "ml·kg⁻¹·min⁻¹",
+            10.0,
+            95.0,
+            "ACSM's Guidelines (11th ed.) norms; the highest values recorded are near 95",
+            unit_mistakes=(
+                (
+                    0.3,
+                    8.0,
+                    "L/min (absolute VO2max)",
+                    "put relative VO2max (ml/kg/min) here and absolute VO2max in vo2max_abs",
+                ),
+            ),
+        ),
+        "vo2max_abs": Measure(
+            "L·min⁻¹",
+            0.3,
+            8.0,
+            "ACSM norms; elite endurance athletes reach about 7.5 L/min",
+            unit_mistakes=(
+                (300.0, 8_000.0, "ml/min", "divide by 1000 to get L/min"),
+                (
+                    10.0,
+                    95.0,
+                    "ml·kg⁻¹·min⁻¹ (relative VO2max)",
+                    "put absolute VO2max (L/min) here and relative VO2max in vo2max_rel",
+                ),
+            ),
+        ),
+        "body_mass_kg": Measure(
+            "kg",
+            25.0,
+            250.0,
+            "adult body mass (CDC anthropometric reference data, 1st-99th percentile "
+            "with a wide margin)",
+            unit_mistakes=((25_000.0, 250_000.0, "g", "divide by 1000 to get kg"),),
+        ),
+        "age_yr": Measure(
+            "yr", 10.0, 100.0, "the study enrolled university students", per_subject=True
+        ),
+        "height_cm": Measure(
+            "cm",
+            100.0,
+            230.0,
+            "adult stature (CDC anthropometric reference data, with a wide margin)",
+            per_subject=True,
+            unit_mistakes=((1.0, 2.3, "metres", "multiply by 100 to get cm"),),
+        ),
+    },
+    subject_factors=("group", "sex"),
     optional=("age_yr", "height_cm"),
 )
 
@@ -81,14 +139,30 @@ def _mean_sd(t: Targets, key: str, dispersion: str) -> tuple[float, float]:
     return t.value(f"{key}_mean"), t.value(f"{key}_sd")
 
 
-def _vo2_change_correlation(sd_rel: float, sd_abs: float, sd_mass: float) -> float:
-    # mass change ≈ abs change - rel change, so var(mass) ≈ sd_abs² + sd_rel² - 2ρ sd_abs sd_rel
-    rho = (sd_rel**2 + sd_abs**2 - sd_mass**2) / (2 * sd_rel * sd_abs)
-    if not -1.0 <= rho <= 1.0:
+def _vo2_change_correlation(
+    sd_rel: float, sd_abs: float, sd_mass: float, p: str = "hiit", dispersion: str = "sem"
+) -> float:
+    # mass change ≈ abs change - rel change, so var(mass) ≈ sd_abs² + sd_rel² - 2ρ sd_abs sd_rel:
+    # a ρ in [-1, 1] gives only sd_mass in [|sd_abs - sd_rel|, sd_abs + sd_rel]
+    # (an SD of 0 is refused by name when the block is simulated)
+    low, high = abs(sd_abs - sd_rel), sd_abs + sd_rel
+    if sd_rel > 0 and sd_abs > 0:
+        try:
+            rho = (sd_rel**2 + sd_abs**2 - sd_mass**2) / (2 * sd_rel * sd_abs)
+        except OverflowError:  # squares of huge SDs: the same in ratios, which cannot overflow
+            rho = (sd_rel / sd_abs + sd_abs / sd_rel - (sd_mass / sd_rel) * (sd_mass / sd_abs)) / 2
+        # |ρ| = 1 would make the two changes exact functions of each other: not simulable
+        possible = abs(rho) < 1 - 1e-8  # False for NaN too
+    else:  # one change does not vary: the other alone sets the SD, whatever ρ
+        rho, possible = 0.0, sd_mass == high
+    if not possible:
+        # name the rows that set the three SDs: assumed ones by id, published ones as read
+        sds = "_pct_change_sd" if p == "control" else f"_pct_change (± read as {dispersion})"
         raise InputError(
-            f"a body-mass change SD of {sd_mass} % cannot arise from VO2max change SDs of "
-            f"{sd_rel:.3g} % and {sd_abs:.3g} %; choose an SD between "
-            f"{abs(sd_abs - sd_rel):.3g} and {sd_abs + sd_rel:.3g}."
+            f"{p}_body_mass_pct_change_sd = {sd_mass:g} % cannot arise from VO2max change SDs "
+            f"of {sd_rel:.3g} % ({p}_vo2max_rel{sds}) and {sd_abs:.3g} % "
+            f"({p}_vo2max_abs{sds}); choose {p}_body_mass_pct_change_sd strictly between "
+            f"{low:.3g} and {high:.3g}, or change those SDs."
         )
     return rho
 
@@ -97,24 +171,46 @@ def _simulate_group(t, group, dispersion, empirical, rng, first_id) -> pd.DataFr
     p = _PREFIX[group]
     n, n_male = t.count(f"{p}_n"), t.count(f"{p}_n_male")
 
-    def block(keys, r=0.0):
+    def block(keys, r=0.0, r_from=()):
         pairs = [_mean_sd(t, f"{p}_{k}", dispersion) for k in keys]
-        return rnorm_multi(
-            n,
-            [m for m, _ in pairs],
-            [s for _, s in pairs],
-            r,
-            varnames=list(keys),
-            empirical=empirical,
-            seed=rng,
-        )
+        try:
+            return rnorm_multi(
+                n,
+                [m for m, _ in pairs],
+                [s for _, s in pairs],
+                r,
+                varnames=list(keys),
+                empirical=empirical,
+                seed=rng,
+            )
+        except ValueError as exc:
+            # each value passed Targets.with_overrides; what is left is an SD of 0 (a constant
+            # cannot be simulated) or a correlation of ±1: name the assumptions that set them
+            zero = [
+                f"{p}_{k}_sd = {sd:g}" for k, (_, sd) in zip(keys, pairs, strict=True) if sd <= 0
+            ]
+            named = zero or [f"{i} = {t.value(i):g}" for i in r_from]
+            reason = (
+                "every variable is drawn at random, so each SD must be above 0"
+                if zero
+                else str(exc).split(". ")[0].rstrip(".")
+            )
+            raise InputError(
+                f"{NAME} {group} group cannot be simulated with {', '.join(named)} ({reason}); "
+                "change the assumptions you gave towards their defaults."
+            ) from None
 
     people = block(["age", "height"])
     fitness = block(["body_mass", "vo2max_rel"])
-    csa = block(["csa_pre", "csa_pct_change"], t.value("csa_change_baseline_corr"))
+    csa = block(
+        ["csa_pre", "csa_pct_change"],
+        t.value("csa_change_baseline_corr"),
+        ["csa_change_baseline_corr"],
+    )
     _, sd_rel = _mean_sd(t, f"{p}_vo2max_rel_pct_change", dispersion)
     _, sd_abs = _mean_sd(t, f"{p}_vo2max_abs_pct_change", dispersion)
-    rho = _vo2_change_correlation(sd_rel, sd_abs, t.value(f"{p}_body_mass_pct_change_sd"))
+    sd_mass = t.value(f"{p}_body_mass_pct_change_sd")
+    rho = _vo2_change_correlation(sd_rel, sd_abs, sd_mass, p, dispersion)
     vo2 = block(["vo2max_rel_pct_change", "vo2max_abs_pct_change"], rho)
 
     rel_factor = 1 + vo2["vo2max_rel_pct_change"] / 100
@@ -238,6 +334,26 @@ def analyze(df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) 
         on the percent change, Hedges' g), ``mixed_anova`` (group x time, each measure) and
         ``ancova`` (post adjusted for pre).
 
+    Notes
+    -----
+    Imperfect data (issue 8) never make a table crash; :attr:`Tables.notes` lists, one line
+    each, what every table left out and why:
+
+    * A subject without a finite pre and post value of a measure is left out of that
+      measure's change and paired analyses; the tables say who (``excluded_subjects``,
+      ``exclusion_reason``; in ``percent_change`` the subject's row has a NaN change and its
+      reason). The mixed ANOVA drops such subjects too (``dropped_subjects``).
+    * A pre value of 0 has no percent change: the subject is left out of the change-based
+      tables of that measure (``percent_change``, ``change_summary``, ``change_tests``,
+      ``group_comparison``) and reported; no offset is added, because it would move every
+      other subject's change. The paired t-test, ANOVA and ANCOVA keep the subject.
+    * ±inf values are treated as unusable and reported (:func:`analysis.stats.prepare_measures`).
+    * A group of fewer than 2 subjects or without variance gives NaN statistics with a
+      ``note``; an analysis the data cannot support at all (one group, one timepoint) becomes
+      a table holding only a ``note``.
+
+    Subject ids are kept as the strings they are, in their order of appearance.
+
     Examples
     --------
     >>> tables = analyze(simulate(seed=1))
@@ -245,68 +361,162 @@ def analyze(df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) 
     ['descriptives', 'percent_change', 'change_summary']
     """
     from .. import stats
+    from ..tables import exclusion_columns, left_out_note, note_exclusions, stack, with_notes
 
-    data = validate_data(df, source) if validate else df
+    raw = validate_data(df, source) if validate else df
     measures = list(MEASURES)
-    subject_vars = [c for c in ("age_yr", "height_cm") if c in data.columns]
-    change = stats.percent_change(data, measures, keep=("group",))
+    subject_vars = [c for c in ("age_yr", "height_cm") if c in raw.columns]
+    data, why = stats.prepare_measures(raw, [*measures, *subject_vars], time="time")
+    for column in ("subject", "group", "time"):  # ids stay strings: "001" is not 1
+        data[column] = data[column].astype(str)
+    pairs = stats.paired_values(data, measures, keep=("group",), why=why)
+    change_all = stats.percent_change_of_pairs(pairs)
+    change = change_all[change_all["exclusion_reason"] == ""]
+    cells = change_all[["measure", "group"]].drop_duplicates()
 
-    def per_group(test, columns):
+    def excluded(frame, measure, group=None) -> dict[str, str]:
+        rows = frame[(frame["measure"] == measure) & (frame["exclusion_reason"] != "")]
+        if group is not None:
+            rows = rows[rows["group"] == group]
+        return dict(zip(rows["subject"], rows["exclusion_reason"], strict=True))
+
+    def require_pairs(frame, what):
+        if (frame["exclusion_reason"] == "").sum() == 0:
+            raise InputError(f"{what} needs subjects with a usable pre and post value")
+
+    def descriptives():
+        table = stats.describe(
+            data, [*measures, *subject_vars], ["group", "time"], subject="subject", why=why
+        )
+        notes = [
+            left_out_note(f"descriptives of {r.measure} ({r.group}, {r.time})", r.exclusion_reason)
+            for r in table.itertuples()
+            if r.exclusion_reason
+        ]
+        return with_notes(table, notes)
+
+    def percent_change():
+        require_pairs(change_all, "a percent change")
+        notes = [
+            left_out_note(f"percent_change of {m}", excluded(change_all, m))
+            for m in measures
+            if excluded(change_all, m)
+        ]
+        return with_notes(change_all.copy(), notes)
+
+    def change_summary():
+        require_pairs(change_all, "a change summary")
+        summary = stats.describe(
+            change, ["pct_change"], ["group", "measure"], name="variable"
+        ).drop(columns="variable")
+        table = cells[["group", "measure"]].merge(summary, how="left", on=["group", "measure"])
+        table["n"] = table["n"].fillna(0).astype(int)
+        return _with_exclusions(table, change_all, "change_summary")
+
+    def per_group(name, frame, test, columns):
+        require_pairs(frame, f"{name}")
         rows = []
-        for (measure, group), part in change.groupby(["measure", "group"], sort=False):
-            if len(part) >= 2:
-                res = test(*(part[c].to_numpy() for c in columns))
-                rows.append({"group": group, "measure": measure, **res})
-        return pd.DataFrame(rows)
+        for measure, group in cells.itertuples(index=False):
+            part = frame[
+                (frame["measure"] == measure)
+                & (frame["group"] == group)
+                & (frame["exclusion_reason"] == "")
+            ]
+            res = test(*(part[c].to_numpy() for c in columns))
+            rows.append({"group": group, "measure": measure, **res})
+        return _with_exclusions(pd.DataFrame(rows), frame, name)
 
     def group_comparison():
+        present = set(data["group"])
+        if not {"HIIT", "control"} <= present:
+            raise InputError("comparing the groups needs at least 2 HIIT and 2 control subjects")
+        require_pairs(change_all, "comparing the groups")
         rows = []
-        for measure, part in change.groupby("measure", sort=False):
+        for measure in measures:
+            part = change[change["measure"] == measure]
             hiit = part.loc[part["group"] == "HIIT", "pct_change"].to_numpy()
             control = part.loc[part["group"] == "control", "pct_change"].to_numpy()
-            if hiit.size >= 2 and control.size >= 2:
-                res = stats.welch_ttest(hiit, control)
-                rows.append({"measure": measure, "contrast": "HIIT - control", **res})
-        if not rows:
-            raise InputError("comparing the groups needs at least 2 HIIT and 2 control subjects")
-        return pd.DataFrame(rows)
+            res = stats.welch_ttest(hiit, control)
+            rows.append({"measure": measure, "contrast": "HIIT - control", **res})
+        table = pd.DataFrame(rows)
+        return _with_exclusions(table, change_all, "group_comparison", by_group=False)
 
     def mixed_anova():
-        return pd.concat(
-            [
-                stats.mixed_anova(data, dv=m, within="time", between="group", levels=TIMES)
-                for m in measures
-            ],
-            ignore_index=True,
+        return stack(
+            (
+                f"mixed_anova of {m}",
+                {"dv": m},
+                lambda m=m: note_exclusions(
+                    stats.mixed_anova(
+                        data, dv=m, within="time", between="group", levels=TIMES, why=why[m]
+                    ),
+                    f"mixed_anova of {m}",
+                ),
+            )
+            for m in measures
         )
 
+    def ancova_of(measure):
+        part = pairs[(pairs["measure"] == measure) & (pairs["exclusion_reason"] == "")]
+        wide = part.rename(columns={"pre": f"{measure}_pre", "post": f"{measure}_post"})
+        table = stats.ancova(wide, dv=f"{measure}_post", covar=f"{measure}_pre", between="group")
+        table.insert(0, "dv", measure)
+        for column, value in exclusion_columns(excluded(pairs, measure)).items():
+            table[column] = value
+        return note_exclusions(table, f"ancova of {measure}")
+
     def ancova():
-        tables = []
-        for measure, part in change.groupby("measure", sort=False):
-            wide = part.rename(columns={"pre": f"{measure}_pre", "post": f"{measure}_post"})
-            table = stats.ancova(
-                wide, dv=f"{measure}_post", covar=f"{measure}_pre", between="group"
-            )
-            table.insert(0, "dv", measure)
-            tables.append(table)
-        return pd.concat(tables, ignore_index=True)
+        require_pairs(pairs, "the ANCOVA")
+        return stack((f"ancova of {m}", {"dv": m}, lambda m=m: ancova_of(m)) for m in measures)
 
     return Tables(
         {
-            "descriptives": lambda: stats.describe(
-                data, [*measures, *subject_vars], ["group", "time"]
+            "descriptives": descriptives,
+            "percent_change": percent_change,
+            "change_summary": change_summary,
+            "change_tests": lambda: per_group(
+                "change_tests", change_all, stats.one_sample_ttest, ["pct_change"]
             ),
-            "percent_change": lambda: change,
-            "change_summary": lambda: stats.describe(
-                change, ["pct_change"], ["group", "measure"], name="variable"
-            ).drop(columns="variable"),
-            "change_tests": lambda: per_group(stats.one_sample_ttest, ["pct_change"]),
-            "paired_tests": lambda: per_group(stats.paired_ttest, ["pre", "post"]),
+            "paired_tests": lambda: per_group(
+                "paired_tests", pairs, stats.paired_ttest, ["pre", "post"]
+            ),
             "group_comparison": group_comparison,
             "mixed_anova": mixed_anova,
             "ancova": ancova,
         }
     )
+
+
+def _with_exclusions(
+    table: pd.DataFrame, frame: pd.DataFrame, name: str, *, by_group: bool = True
+) -> pd.DataFrame:
+    """Add ``excluded_subjects`` / ``exclusion_reason`` per row, and a note per row that has some.
+
+    ``frame`` is a per-subject table with ``measure``, ``group`` and ``exclusion_reason``
+    columns (:func:`analysis.stats.paired_values`); a row of ``table`` gets the subjects of
+    its measure (and group, with ``by_group``) that ``frame`` left out.
+    """
+    from ..tables import exclusion_columns, left_out_note, with_notes
+
+    found: dict[tuple, dict[str, str]] = {}
+    flagged = frame[frame["exclusion_reason"] != ""]
+    for subject, measure, group, reason in zip(
+        flagged["subject"],
+        flagged["measure"],
+        flagged["group"],
+        flagged["exclusion_reason"],
+        strict=True,
+    ):
+        found.setdefault((measure, group if by_group else None), {})[subject] = reason
+    cells, notes = [], []
+    for row in table.itertuples(index=False):
+        left = found.get((row.measure, row.group if by_group else None), {})
+        cells.append(exclusion_columns(left))
+        if left:
+            what = f"{name} of {row.measure}" + (f" ({row.group})" if by_group else "")
+            notes.append(left_out_note(what, left))
+    table = pd.concat([table, pd.DataFrame(cells, index=table.index)], axis=1)
+    return with_notes(table, notes)
 
 
 def validate_data(df: pd.DataFrame, source: str = "<data>") -> pd.DataFrame:
@@ -390,20 +600,23 @@ SENSITIVITY_GRID = {
 
 
 def key_statistics(tables) -> dict[str, float]:
-    """The few numbers a sensitivity analysis follows as the assumptions move."""
-    tests = tables["change_tests"].set_index(["group", "measure"])
-    between = tables["group_comparison"].set_index("measure")
-    aov = tables["mixed_anova"]
-    interaction = aov[(aov["dv"] == "csa_cm2") & (aov["Source"] == "Interaction")].iloc[0]
-    out = {
-        "hiit_csa_p": tests.loc[("HIIT", "csa_cm2"), "p_val"],
-        "hiit_csa_d": tests.loc[("HIIT", "csa_cm2"), "d"],
-        "control_csa_p": tests.loc[("control", "csa_cm2"), "p_val"],
-        "csa_change_welch_p": between.loc["csa_cm2", "p_val"],
-        "csa_change_hedges_g": between.loc["csa_cm2", "hedges_g"],
-        "csa_interaction_p": interaction["p_unc"],
+    """The few numbers a sensitivity analysis follows as the assumptions move.
+
+    NaN for a number whose table or row the data could not give (a note table, one group).
+    """
+
+    def value(table, column, **where) -> float:
+        row = first_row(tables[table], **where)
+        return float(row[column]) if row is not None and column in row.index else math.nan
+
+    return {
+        "hiit_csa_p": value("change_tests", "p_val", group="HIIT", measure="csa_cm2"),
+        "hiit_csa_d": value("change_tests", "d", group="HIIT", measure="csa_cm2"),
+        "control_csa_p": value("change_tests", "p_val", group="control", measure="csa_cm2"),
+        "csa_change_welch_p": value("group_comparison", "p_val", measure="csa_cm2"),
+        "csa_change_hedges_g": value("group_comparison", "hedges_g", measure="csa_cm2"),
+        "csa_interaction_p": value("mixed_anova", "p_unc", dv="csa_cm2", Source="Interaction"),
     }
-    return out
 
 
 def _signed(value: float) -> str:

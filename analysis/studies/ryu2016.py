@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..schemas import DataSpec, validate
+from ..schemas import DataSpec, Measure, validate
 from ..scorecard import Replication, build_scorecard, count_passed
 from ..simulate import as_rng, sim_design
 from ..tables import Tables, first_row
@@ -58,24 +58,68 @@ LABELS = {
 }
 ASSUMED_MAGNITUDES = "Simulated: directions as published, magnitudes assumed (ryu2016.csv)"
 
+# Plausible ranges of real data (the validator's rules), each with its source.
 DATA_SPEC = DataSpec(
     study=NAME,
     subject="subject",
     time="time",
     factors={"group": GROUPS, "time": TIMES},
     measures={
-        "ck_u_l": (0.0, None),
-        "ldh_u_l": (0.0, None),
-        "tail_dna_pct": (0.0, 100.0),
-        "tail_length_um": (0.0, None),
-        "tail_moment": (0.0, None),
-        "age_yr": (0.0, None),
-        "body_mass_kg": (0.0, None),
-        "finish_time_min": (0.0, None),
+        "ck_u_l": Measure(
+            "U/L",
+            0.0,
+            100_000.0,
+            "reference 24-204 U/L in men; a few thousand after a marathon (Kobayashi et al. "
+            "2005; PMC6267712); severe rhabdomyolysis stays below 100,000",
+            unit_mistakes=((0.0, 10.0, "µkat/L", "multiply by 60 to get U/L"),),
+        ),
+        "ldh_u_l": Measure(
+            "U/L",
+            0.0,
+            10_000.0,
+            "reference 140-280 U/L; about 2-fold after a marathon (Kobayashi et al. 2005)",
+            unit_mistakes=((0.0, 20.0, "µkat/L", "multiply by 60 to get U/L"),),
+        ),
+        "tail_dna_pct": Measure(
+            "%",
+            0.0,
+            100.0,
+            "a percentage of the cell's DNA (comet assay)",
+            low_inclusive=True,
+        ),
+        "tail_length_um": Measure(
+            "µm",
+            0.0,
+            1_000.0,
+            "lymphocyte comet tails are about 10-150 µm; a whole comet image is under 1 mm",
+            low_inclusive=True,
+        ),
+        "tail_moment": Measure(
+            "AU",
+            0.0,
+            1_000.0,
+            "tail length (µm) x fraction of DNA in the tail, so at most the tail length",
+            low_inclusive=True,
+        ),
+        "age_yr": Measure("yr", 15.0, 90.0, "adult amateur marathon runners", per_subject=True),
+        # body mass really changes over a race (fluid loss), so it is a per-time measure
+        "body_mass_kg": Measure(
+            "kg",
+            35.0,
+            200.0,
+            "adult male runners (CDC anthropometric reference data, with a wide margin)",
+            unit_mistakes=((35_000.0, 200_000.0, "g", "divide by 1000 to get kg"),),
+        ),
+        "finish_time_min": Measure(
+            "min",
+            20.0,
+            600.0,
+            "10 km world record about 26 min; marathon cut-offs 6-7 h",
+            per_subject=True,
+        ),
     },
-    subject_columns=("group", *SUBJECT_COLUMNS),
+    subject_factors=("group",),
     optional=SUBJECT_COLUMNS,
-    inclusive_low=("tail_dna_pct",),
 )
 
 
@@ -250,8 +294,49 @@ def simulate(
                 f"{g}: {count} runners; exact moments of 9 comet variables need at least 10."
             )
     keys = ["subject", "group", "time"]
-    data = _enzymes(t, n, empirical, rng).merge(_comet(t, n, empirical, rng), on=keys)
-    data = data.merge(_characteristics(t, n, empirical, rng), on=["subject", "group"])
+    times = ("pre", "post", "day3")
+    # each block with the assumed SDs and correlations it is built from, to name in an error
+    blocks = {
+        _enzymes: (
+            [f"ck_{time}_sdlog" for time in times] + ["ldh_sdlog"],
+            ["ck_corr_pre_post", "ck_corr_pre_day3", "ck_corr_post_day3", "ldh_corr_time"]
+            + ["ck_ldh_corr"],
+        ),
+        _comet: (
+            ["tail_dna_sdlogit", "tail_length_sdlog", "tail_moment_sdlog"],
+            ["comet_corr_time", "comet_corr_dna_length", "comet_corr_dna_moment"]
+            + ["comet_corr_length_moment"],
+        ),
+        _characteristics: (
+            ["age_sd", "body_mass_sd"] + [f"finish_time_sd_{g}" for g in GROUPS],
+            [],
+        ),
+    }
+    made = []
+    for simulate_block, (sds, corrs) in blocks.items():
+        try:
+            made.append(simulate_block(t, n, empirical, rng))
+        except InputError:
+            raise
+        except (ValueError, ArithmeticError) as exc:
+            # each value passed Targets.with_overrides; what is left is an SD of 0 (a constant
+            # cannot be simulated), correlations no data can have together, or numbers too
+            # extreme to compute with
+            reason = str(exc).split(". ")[0].rstrip(".")
+            zero = [k for k in sds if t.value(k) <= 0]
+            if "standard deviation" in reason and zero:
+                culprits = zero
+                reason = "every variable is drawn at random, so each SD must be above 0"
+            elif "correlation" in reason:
+                culprits = corrs
+            else:
+                culprits = list(t.overrides)
+            values = ", ".join(f"{k} = {t.value(k):g}" for k in culprits) or "the defaults"
+            raise InputError(
+                f"{NAME} cannot be simulated with {values} ({reason}); change the assumptions "
+                "you gave towards their defaults."
+            ) from None
+    data = made[0].merge(made[1], on=keys).merge(made[2], on=["subject", "group"])
     for column in ("group", "time"):
         data[column] = data[column].astype(str)
     return data[COLUMNS]
@@ -262,28 +347,50 @@ def validate_data(df: pd.DataFrame, source: str = "<data>") -> pd.DataFrame:
     return validate(df, DATA_SPEC, source)
 
 
-def _posthoc_within(data: pd.DataFrame) -> pd.DataFrame:
-    """Within each distance: post vs pre and day3 vs pre, Holm-adjusted within the distance."""
+def _why(why: pd.DataFrame | None, column: str) -> pd.Series | None:
+    return why[column] if why is not None and column in why.columns else None
+
+
+def _reasons(per_subject: pd.DataFrame) -> dict[str, str]:
+    """Subject -> ``exclusion_reason`` of the rows that have one, in row order."""
+    left = per_subject[per_subject["exclusion_reason"] != ""]
+    return dict(zip(left["subject"], left["exclusion_reason"], strict=True))
+
+
+def _posthoc_within(data: pd.DataFrame, why: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Within each distance: post vs pre and day3 vs pre, Holm-adjusted within the distance.
+
+    A runner without a usable value at both timepoints of a contrast is left out of that
+    contrast and named (``excluded_subjects``, ``exclusion_reason``; ``why`` from
+    :func:`analysis.stats.prepare_measures` gives the reasons of unusable values). A contrast
+    with fewer than 2 runners, or without variance, has NaN statistics and a ``note``.
+    """
     import pingouin as pg
 
     from .. import stats
+    from ..tables import exclusion_columns, left_out_note, with_notes
 
-    rows = []
+    present_times = set(data["time"])
+    laters = [t for t in ("post", "day3") if t in present_times]
+    if "pre" not in present_times or not laters:
+        raise InputError("comparing timepoints needs pre and post or day3 values")
+    groups = [g for g in GROUPS if g in set(data["group"])]
+    rows, notes = [], []
     for outcome in OUTCOMES:
         column = dv(outcome)
-        for group in GROUPS:
-            wide = data[data["group"] == group].pivot(
-                index="subject", columns="time", values=column
-            )
+        for group in groups:
+            part = data[data["group"] == group]
             family = []
-            for later in ("post", "day3"):
-                if not {"pre", later} <= set(wide.columns):
-                    continue
-                pair = wide[["pre", later]].dropna()
-                if len(pair) < 2:
-                    continue
-                res = stats.paired_ttest(pair["pre"].to_numpy(), pair[later].to_numpy())
-                g = pg.compute_effsize(pair[later], pair["pre"], paired=True, eftype="hedges")
+            for later in laters:
+                pairs = stats.paired_values(part, [column], pre="pre", post=later, keep=(), why=why)
+                usable = pairs["exclusion_reason"] == ""
+                left = _reasons(pairs)
+                pre, post = (pairs.loc[usable, c].to_numpy() for c in ("pre", "post"))
+                res = stats.paired_ttest(pre, post)
+                g = math.nan
+                if not res["note"]:
+                    with stats._quiet_numerics():
+                        g = float(pg.compute_effsize(post, pre, paired=True, eftype="hedges"))
                 family.append(
                     {
                         "outcome": outcome,
@@ -291,135 +398,260 @@ def _posthoc_within(data: pd.DataFrame) -> pd.DataFrame:
                         "group": group,
                         "contrast": f"{later} - pre",
                         **res,
-                        "hedges_g": float(g),
+                        "hedges_g": g if math.isfinite(g) else math.nan,
+                        **exclusion_columns(left),
                     }
                 )
+                if left:
+                    what = f"posthoc_within of {column} ({group}, {later} - pre)"
+                    notes.append(left_out_note(what, left))
             _holm(family)
             rows += family
     table = pd.DataFrame(rows)
     log = table["dv"].str.startswith("log_")
-    table["fold"] = np.where(log, np.exp(table["mean_diff"]), np.nan)
-    return table
+    with np.errstate(over="ignore"):
+        table["fold"] = np.where(log, np.exp(table["mean_diff"]), np.nan)
+    return with_notes(table, notes)
 
 
-def _posthoc_between(data: pd.DataFrame) -> pd.DataFrame:
-    """Between distances at each timepoint (Welch), Holm-adjusted over the three pairs."""
+def _posthoc_between(data: pd.DataFrame, why: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Between distances at each timepoint (Welch), Holm-adjusted over the three pairs.
+
+    Runners of the two distances without a usable value at that timepoint are left out of
+    the comparison and named; groups of unequal size are what Welch's test is for.
+    """
     from .. import stats
+    from ..tables import exclusion_columns, left_out_note, with_notes
 
-    rows = []
+    groups = [g for g in GROUPS if g in set(data["group"])]
+    if len(groups) < 2:
+        raise InputError("comparing distances needs at least 2 runners in 2 or more distances")
+    rows, notes = [], []
     pairs = [("21km", "10km"), ("42km", "10km"), ("42km", "21km")]
+    times = [t for t in TIMES if t in set(data["time"])]
     for outcome in OUTCOMES:
         column = dv(outcome)
-        for time in TIMES:
+        for time in times:
             at = data[data["time"] == time]
             family = []
             for a, b in pairs:
-                x = at.loc[at["group"] == a, column].dropna().to_numpy()
-                y = at.loc[at["group"] == b, column].dropna().to_numpy()
-                if x.size >= 2 and y.size >= 2:
-                    res = stats.welch_ttest(x, y)
-                    family.append(
-                        {
-                            "outcome": outcome,
-                            "dv": column,
-                            "time": time,
-                            "contrast": f"{a} - {b}",
-                            **res,
-                        }
-                    )
+                if a not in groups or b not in groups:
+                    continue
+                both = data[data["group"].isin([a, b])]
+                left = stats.left_out(both, column, levels=[time], why=_why(why, column))
+                x, y = (
+                    at.loc[(at["group"] == g) & np.isfinite(at[column]), column].to_numpy()
+                    for g in (a, b)
+                )
+                res = stats.welch_ttest(x, y)
+                family.append(
+                    {
+                        "outcome": outcome,
+                        "dv": column,
+                        "time": time,
+                        "contrast": f"{a} - {b}",
+                        **res,
+                        **exclusion_columns(left),
+                    }
+                )
+                if left:
+                    what = f"posthoc_between of {column} ({time}, {a} - {b})"
+                    notes.append(left_out_note(what, left))
             _holm(family)
             rows += family
-    if not rows:
-        raise InputError("comparing distances needs at least 2 runners in 2 or more distances")
-    return pd.DataFrame(rows)
+    return with_notes(pd.DataFrame(rows), notes)
 
 
 def _holm(family: list[dict]) -> None:
-    """Add Holm-adjusted p-values to a family of test results, in place (pingouin)."""
+    """Add Holm-adjusted p-values to a family of test results, in place (pingouin).
+
+    A test that could not be computed (NaN p) keeps a NaN ``p_holm`` and does not count in
+    the family: Holm's m is the number of tests actually made (Holm 1979, Scand J Stat 6:65).
+    """
     import pingouin as pg
 
-    if family:
-        _, adjusted = pg.multicomp([r["p_val"] for r in family], method="holm")
-        for row, p in zip(family, adjusted, strict=True):
-            row["p_holm"] = float(p)
+    if not family:
+        return
+    p = np.array([r["p_val"] for r in family], dtype=float)
+    adjusted = np.full(p.shape, np.nan)
+    made = np.isfinite(p)
+    if made.any():
+        _, adjusted[made] = pg.multicomp(p[made], method="holm")
+    for row, value in zip(family, adjusted, strict=True):
+        row["p_holm"] = float(value)
 
 
-def _dose_response(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per-subject log fold change vs pre, and its linear trend on race distance (km)."""
+def _dose_response(
+    data: pd.DataFrame, why: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-subject log fold change vs pre, and its linear trend on race distance (km).
+
+    A fold change needs positive values at both timepoints: a runner with a 0 (e.g.
+    ``tail_dna_pct`` = 0, which the schema allows) or a missing or non-finite value is left
+    out of that outcome and contrast, never given an offset (an offset would change every
+    runner's fold), and is reported: a ``fold_change`` row with a NaN ``log_fold`` and its
+    ``exclusion_reason``, and the trend's ``excluded_subjects``. The log fold is
+    ``log(later) - log(pre)``, which cannot overflow as a ratio of extreme values can.
+    """
     from .. import stats
+    from ..tables import exclusion_columns, left_out_note, with_notes
 
+    groups = [g for g in GROUPS if g in set(data["group"])]
+    if len(groups) < 2:
+        raise InputError("a dose-response trend needs runners of 2 or more distances")
+    present_times = set(data["time"])
+    laters = [t for t in ("post", "day3") if t in present_times]
+    if "pre" not in present_times or not laters:
+        raise InputError("a fold change needs pre and post or day3 values")
     folds = []
     for outcome in OUTCOMES:
-        wide = data.pivot(index=["subject", "group"], columns="time", values=outcome)
-        for later in ("post", "day3"):
-            if not {"pre", later} <= set(wide.columns):
-                continue
-            part = np.log(wide[later] / wide["pre"]).dropna().rename("log_fold").reset_index()
-            part.insert(2, "distance_km", part["group"].map(DISTANCE_KM))
-            part.insert(0, "outcome", outcome)
-            part.insert(1, "contrast", f"{later} / pre")
-            folds.append(part)
+        for later in laters:
+            part = stats.paired_values(
+                data, [outcome], pre="pre", post=later, keep=("group",), why=why
+            )
+            usable = part["exclusion_reason"] == ""
+            for label, time in (("pre", "pre"), ("post", later)):
+                zero = usable & (part[label] <= 0)
+                part.loc[zero, "exclusion_reason"] = [
+                    f"{outcome} = {v:g} at {time}: no fold change" for v in part.loc[zero, label]
+                ]
+                usable &= ~zero
+            with np.errstate(divide="ignore", invalid="ignore"):
+                log_fold = np.log(part["post"]) - np.log(part["pre"])
+            folds.append(
+                pd.DataFrame(
+                    {
+                        "outcome": outcome,
+                        "contrast": f"{later} / pre",
+                        "subject": part["subject"],
+                        "group": part["group"],
+                        "distance_km": part["group"].map(DISTANCE_KM),
+                        "log_fold": log_fold.where(usable),
+                        "exclusion_reason": part["exclusion_reason"],
+                    }
+                )
+            )
     folds = pd.concat(folds, ignore_index=True)
-    if folds["distance_km"].nunique() < 2:
-        raise InputError("a dose-response trend needs runners of 2 or more distances")
-    trends = []
+    trends, fold_notes, trend_notes = [], [], []
     for (outcome, contrast), part in folds.groupby(["outcome", "contrast"], sort=False):
-        res = stats.linear_trend(part["distance_km"].to_numpy(), part["log_fold"].to_numpy())
+        usable = part["exclusion_reason"] == ""
+        left = _reasons(part)
+        res = stats.linear_trend(
+            part.loc[usable, "distance_km"].to_numpy(), part.loc[usable, "log_fold"].to_numpy()
+        )
+        with np.errstate(over="ignore"):
+            per_10km = float(np.exp(10 * res["slope"]))
         trends.append(
             {
                 "outcome": outcome,
                 "contrast": contrast,
                 **res,
-                "fold_per_10km": math.exp(10 * res["slope"]),
+                "fold_per_10km": per_10km,
+                **exclusion_columns(left),
             }
         )
-    return folds, pd.DataFrame(trends)
+        if left:
+            fold_notes.append(left_out_note(f"fold_change of {outcome} ({contrast})", left))
+            trend_notes.append(left_out_note(f"dose_response of {outcome} ({contrast})", left))
+    return with_notes(folds, fold_notes), with_notes(pd.DataFrame(trends), trend_notes)
 
 
-def _mixed_model(data: pd.DataFrame) -> pd.DataFrame:
+def _mixed_model(data: pd.DataFrame, why: pd.DataFrame | None = None) -> pd.DataFrame:
     """Linear mixed model per outcome: distance x time, random intercept per runner.
 
     statsmodels MixedLM (REML) uses every row, so it still works when a runner misses a
-    timepoint, where the mixed ANOVA must drop the runner.
+    timepoint, where the mixed ANOVA must drop the runner. A value that is present but
+    unusable (0 on the log scale, ±inf) is left out as an observation and reported
+    (``excluded_subjects``, ``exclusion_reason``). An outcome whose data cannot identify the
+    model (a distance x time cell without observations, too few observations for its fixed
+    effects, no variance, a singular fit) gets one row with a ``note``.
     """
-    import warnings
-
-    import statsmodels.formula.api as smf
+    from ..tables import stack
 
     groups = [g for g in GROUPS if g in set(data["group"])]
     times = [t for t in TIMES if t in set(data["time"])]
     if len(groups) < 2 or len(times) < 2:
         raise InputError("the mixed model needs 2 or more distances and 2 or more timepoints")
-    rows = []
-    for outcome in OUTCOMES:
-        column = dv(outcome)
-        part = data[["subject", "group", "time", column]].dropna()
-        # reference levels: the shortest distance and the first timepoint present
-        formula = (
-            f"{column} ~ C(group, Treatment('{groups[0]}')) * C(time, Treatment('{times[0]}'))"
+    return stack(
+        (
+            f"mixed_model of {dv(outcome)}",
+            {"outcome": outcome, "dv": dv(outcome)},
+            lambda outcome=outcome: _mixed_model_of(data, outcome, why),
         )
-        with warnings.catch_warnings():
+        for outcome in OUTCOMES
+    )
+
+
+def _mixed_model_of(data: pd.DataFrame, outcome: str, why: pd.DataFrame | None) -> pd.DataFrame:
+    import warnings
+
+    import statsmodels.formula.api as smf
+
+    from ..tables import exclusion_columns, note_exclusions
+
+    column = dv(outcome)
+    frame = data.loc[data["group"].isin(GROUPS) & data["time"].isin(TIMES)]
+    frame = frame[["subject", "group", "time", column]]
+    usable = np.isfinite(frame[column])
+    reasons = _why(why, column)
+    left: dict[str, str] = {}
+    if reasons is not None:
+        reasons = reasons.reindex(frame.index).fillna("")
+        for subject, reason in zip(frame["subject"][~usable], reasons[~usable], strict=True):
+            if reason:
+                left[subject] = f"{left[subject]}; {reason}" if subject in left else reason
+    part = frame[usable]
+    groups = [g for g in GROUPS if g in set(part["group"])]
+    times = [t for t in TIMES if t in set(part["time"])]
+    if len(groups) < 2 or len(times) < 2:
+        raise InputError(
+            f"the mixed model of {column} needs usable values at 2 or more distances and "
+            "2 or more timepoints"
+        )
+    cells = set(zip(part["group"], part["time"], strict=True))
+    empty = [f"{g} {t}" for g in groups for t in times if (g, t) not in cells]
+    if empty:
+        raise InputError(
+            f"the mixed model of {column} has no observation in {', '.join(empty)}; its "
+            "distance x time effects cannot be estimated"
+        )
+    n_fixed = len(groups) * len(times)
+    if len(part) < n_fixed + 2:  # plus the two variance parameters
+        raise InputError(
+            f"the mixed model of {column} has {len(part)} observations for {n_fixed} fixed "
+            "effects and 2 variances"
+        )
+    if part[column].nunique() < 2:
+        raise InputError(f"the mixed model of {column}: every value is the same")
+    # reference levels: the shortest distance and the first timepoint present
+    formula = f"{column} ~ C(group, Treatment('{groups[0]}')) * C(time, Treatment('{times[0]}'))"
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")  # convergence chatter; the table reports the fit
             fit = smf.mixedlm(formula, part, groups=part["subject"]).fit(reml=True)
-        ci = fit.conf_int()
-        for term in fit.fe_params.index:
-            rows.append(
-                {
-                    "outcome": outcome,
-                    "dv": column,
-                    "term": _term(term),
-                    "coef": fit.fe_params[term],
-                    "se": fit.bse_fe[term],
-                    "z": fit.tvalues[term],
-                    "p_val": fit.pvalues[term],
-                    "ci_low": ci.loc[term, 0],
-                    "ci_high": ci.loc[term, 1],
-                    "n_obs": int(fit.nobs),
-                    "n_subjects": part["subject"].nunique(),
-                    "converged": bool(fit.converged),
-                }
-            )
-    return pd.DataFrame(rows)
+    except (np.linalg.LinAlgError, ValueError, ZeroDivisionError) as exc:
+        raise InputError(f"the mixed model of {column} could not be fitted ({exc})") from exc
+    ci = fit.conf_int()
+    rows = []
+    for term in fit.fe_params.index:
+        rows.append(
+            {
+                "outcome": outcome,
+                "dv": column,
+                "term": _term(term),
+                "coef": fit.fe_params[term],
+                "se": fit.bse_fe[term],
+                "z": fit.tvalues[term],
+                "p_val": fit.pvalues[term],
+                "ci_low": ci.loc[term, 0],
+                "ci_high": ci.loc[term, 1],
+                "n_obs": int(fit.nobs),
+                "n_subjects": part["subject"].nunique(),
+                "converged": bool(fit.converged),
+                **exclusion_columns(left),
+            }
+        )
+    return note_exclusions(pd.DataFrame(rows), f"mixed_model of {column}")
 
 
 def _term(term: str) -> str:
@@ -440,6 +672,26 @@ def analyze(df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) 
         ``fold_change`` (per runner), ``dose_response`` (trend on km) and ``mixed_model``
         (MixedLM, random intercept, all rows).
 
+    Notes
+    -----
+    Imperfect data (issue 8) never make a table crash; :attr:`Tables.notes` lists, one line
+    each, what every table left out and why:
+
+    * Missing timepoints and unequal distances: the MixedLM and the Welch tests use every
+      value there is; the mixed ANOVA drops runners without every timepoint
+      (``dropped_subjects``, ``exclusion_reason``) and each paired contrast leaves out the
+      runners without both of its values (``excluded_subjects``, ``exclusion_reason``).
+    * Zeros: a 0 cannot be log-transformed (CK, LDH) nor divided by (fold changes). Such a
+      value is left out of the analyses that need the log or the ratio, and reported;
+      no offset such as log(x + 1) is added, because it would change every runner's result.
+      Raw-scale analyses of the same outcome keep the 0.
+    * ±inf values are treated as unusable and reported (:func:`analysis.stats.prepare_measures`).
+    * Fewer than 2 runners in a comparison, or no variance: NaN statistics and a ``note``.
+    * ``body_mass_kg`` may differ between a runner's timepoints; no analysis assumes it
+      constant (none uses it).
+
+    Subject ids are kept as the strings they are, in their order of appearance.
+
     Examples
     --------
     >>> tables = analyze(simulate(seed=1))
@@ -448,48 +700,65 @@ def analyze(df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) 
     ['group', 'time', 'Interaction']
     """
     from .. import stats
+    from ..tables import left_out_note, note_exclusions, stack, with_notes
 
-    data = validate_data(df, source) if validate else df.copy()
-    data["group"] = data["group"].astype(str)
-    data["time"] = data["time"].astype(str)
-    for outcome, scale in OUTCOMES.items():
-        if scale == "log":
-            data[dv(outcome)] = np.log(data[outcome])
+    raw = validate_data(df, source) if validate else df
+    logs = {dv(o): o for o, scale in OUTCOMES.items() if scale == "log"}
+    data, why = stats.prepare_measures(raw, list(OUTCOMES), time="time", log=logs)
+    for column in ("subject", "group", "time"):  # ids stay strings: "001" is not 1
+        data[column] = data[column].astype(str)
 
     times = [t for t in TIMES if t in set(data["time"])]  # a file may lack a timepoint
 
     def descriptives():
-        columns = [*OUTCOMES, *(dv(o) for o in OUTCOMES if OUTCOMES[o] == "log")]
-        table = stats.describe(data, columns, ["group", "time"])
+        columns = [*OUTCOMES, *logs]
+        table = stats.describe(data, columns, ["group", "time"], subject="subject", why=why)
         log = table["measure"].str.startswith("log_")
-        table["geomean"] = np.exp(table["mean"].where(log))
-        return table
+        with np.errstate(over="ignore"):
+            table["geomean"] = np.exp(table["mean"].where(log))
+        notes = [
+            left_out_note(f"descriptives of {r.measure} ({r.group}, {r.time})", r.exclusion_reason)
+            for r in table.itertuples()
+            if r.exclusion_reason
+        ]
+        return with_notes(table, notes)
 
     def mixed_anova():
-        return pd.concat(
-            [
-                stats.mixed_anova(data, dv=dv(o), within="time", between="group", levels=times)
-                for o in OUTCOMES
-            ],
-            ignore_index=True,
+        return stack(
+            (
+                f"mixed_anova of {dv(o)}",
+                {"dv": dv(o)},
+                lambda o=o: note_exclusions(
+                    stats.mixed_anova(
+                        data,
+                        dv=dv(o),
+                        within="time",
+                        between="group",
+                        levels=times,
+                        why=why[dv(o)],
+                    ),
+                    f"mixed_anova of {dv(o)}",
+                ),
+            )
+            for o in OUTCOMES
         )
 
     dose = {}
 
     def dose_response(which):
         if not dose:
-            dose["fold_change"], dose["dose_response"] = _dose_response(data)
+            dose["fold_change"], dose["dose_response"] = _dose_response(data, why)
         return dose[which]
 
     return Tables(
         {
             "descriptives": descriptives,
             "mixed_anova": mixed_anova,
-            "posthoc_within": lambda: _posthoc_within(data),
-            "posthoc_between": lambda: _posthoc_between(data),
+            "posthoc_within": lambda: _posthoc_within(data, why),
+            "posthoc_between": lambda: _posthoc_between(data, why),
             "fold_change": lambda: dose_response("fold_change"),
             "dose_response": lambda: dose_response("dose_response"),
-            "mixed_model": lambda: _mixed_model(data),
+            "mixed_model": lambda: _mixed_model(data, why),
         }
     )
 
@@ -558,16 +827,30 @@ SENSITIVITY_GRID = {
 
 
 def key_statistics(tables) -> dict[str, float]:
-    """The numbers a sensitivity analysis follows as the assumptions move."""
-    within = tables["posthoc_within"].set_index(["outcome", "group", "contrast"])
-    between = tables["posthoc_between"].set_index(["outcome", "time", "contrast"])
-    out = {
-        "ck_post_10km_p_holm": within.loc[("ck_u_l", "10km", "post - pre"), "p_holm"],
-        "ck_day3_10km_p_holm": within.loc[("ck_u_l", "10km", "day3 - pre"), "p_holm"],
-        "ck_day3_42km_p_holm": within.loc[("ck_u_l", "42km", "day3 - pre"), "p_holm"],
-        "ck_post_42_vs_21_p_holm": between.loc[("ck_u_l", "post", "42km - 21km"), "p_holm"],
+    """The numbers a sensitivity analysis follows as the assumptions move.
+
+    NaN for a number whose table or row the data could not give.
+    """
+
+    def value(table, column, **where) -> float:
+        row = first_row(tables[table], **where)
+        return float(row[column]) if row is not None and column in row.index else math.nan
+
+    within, between = "posthoc_within", "posthoc_between"
+    return {
+        "ck_post_10km_p_holm": value(
+            within, "p_holm", outcome="ck_u_l", group="10km", contrast="post - pre"
+        ),
+        "ck_day3_10km_p_holm": value(
+            within, "p_holm", outcome="ck_u_l", group="10km", contrast="day3 - pre"
+        ),
+        "ck_day3_42km_p_holm": value(
+            within, "p_holm", outcome="ck_u_l", group="42km", contrast="day3 - pre"
+        ),
+        "ck_post_42_vs_21_p_holm": value(
+            between, "p_holm", outcome="ck_u_l", time="post", contrast="42km - 21km"
+        ),
     }
-    return out
 
 
 def claim_verdicts(rep: Replication) -> pd.DataFrame:
