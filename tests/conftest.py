@@ -8,10 +8,13 @@ from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# CI: the same examples every run (a red build must be reproducible); locally: explore.
+# CI: the same examples every run (a red build must be reproducible), and no example
+# database to replay; locally: explore, and replay what failed until it is fixed. A case
+# hypothesis finds becomes an explicit @example on its test.
 settings.register_profile(
     "ci",
     derandomize=True,
+    database=None,
     deadline=None,
     max_examples=60,
     suppress_health_check=[HealthCheck.too_slow],
