@@ -549,7 +549,7 @@ def check_out(out: Path, shown: str | None = None) -> Path:
 def _refuse_protected(out: Path, shown: str) -> None:
     protected = [(ROOT, "the project folder")]
     with contextlib.suppress(OSError):  # the current folder may have been deleted
-        protected.insert(0, (Path.cwd().resolve(), "the current folder"))
+        protected.append((Path.cwd().resolve(), "the current folder"))
     with contextlib.suppress(RuntimeError, KeyError):  # no home folder: nothing to protect
         protected.append((Path.home().resolve(), "your home folder"))
     for folder, what in protected:

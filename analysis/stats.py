@@ -52,10 +52,12 @@ __all__ = [
     "NORMAL_T",
     "PATNAIK_F",
     "ancova",
+    "average_sd_d",
     "cohen_dz_ci",
     "complete_subjects",
     "describe",
     "grim_consistent",
+    "hedges_correction",
     "hedges_g",
     "left_out",
     "linear_trend",
@@ -382,9 +384,15 @@ def cohen_dz_ci(t: float, n: int, confidence: float = 0.95) -> CI:
 def partial_eta_squared_ci(f_value: float, df1: float, df2: float, confidence: float = 0.90) -> CI:
     """Confidence interval of partial eta squared from the noncentral F (Steiger 2004).
 
-    The noncentrality bounds λ are turned into η²p = λ / (λ + df1 + df2 + 1). A 90 % interval
-    is conventional because η²p cannot be negative (Steiger 2004, Psychol Methods 9:164).
-    Written by hand: neither pingouin nor statsmodels provides it.
+    The noncentrality bounds λ are the F values ``λ / df1`` turned into η²p by the same
+    formula as the point estimate, ``η²p = F df1 / (F df1 + df2)``, so ``η²p = λ / (λ + df2)``
+    and the estimate always lies inside its interval: the convention of R's effectsize
+    (``F_to_eta2(f, df, df_error, ci = 0.90, alternative = "two.sided")``; Ben-Shachar, Lüdecke
+    & Makowski 2020, JOSS 5:2815), which it equals to 1e-6 (tested). The older conversion
+    ``λ / (λ + df1 + df2 + 1)`` (Steiger 2004, Psychol Methods 9:164, for the population
+    η²) can exclude the estimate. An F below the lower 5 % point of the central F fits no
+    noncentrality: the interval is then [0, 0], as effectsize reports it. A 90 % interval is
+    conventional because η²p cannot be negative. Written by hand: neither pingouin nor statsmodels provides it.
 
     Never raises. Returns a :class:`CI` ``(low, high)`` whose ``ci_method`` is
     :data:`EXACT_F`; :data:`PATNAIK_F` when scipy's noncentral F cannot be bracketed
@@ -395,7 +403,7 @@ def partial_eta_squared_ci(f_value: float, df1: float, df2: float, confidence: f
     --------
     >>> low, high = partial_eta_squared_ci(10.0, 1, 20)
     >>> round(low, 4), round(high, 4)
-    (0.0704, 0.5283)
+    (0.0769, 0.552)
     """
     values = (f_value, df1, df2)
     if not all(isinstance(v, int | float | np.number) and math.isfinite(v) for v in values):
@@ -420,8 +428,7 @@ def partial_eta_squared_ci(f_value: float, df1: float, df2: float, confidence: f
     ):
         bounds = _rerun_if_scipy_warns(lambda cdf=cdf: solve(cdf))
         if all(b is not None and math.isfinite(b) for b in bounds):
-            total = df1 + df2 + 1
-            return CI([lam / (lam + total) for lam in bounds], method)
+            return CI([lam / (lam + df2) for lam in bounds], method)
     return CI((math.nan, math.nan), not_computable("the noncentral F cannot be bracketed"))
 
 
@@ -758,10 +765,68 @@ def percent_change_of_pairs(pairs: pd.DataFrame, pre: str = "pre") -> pd.DataFra
     return pairs
 
 
-def paired_ttest(pre: np.ndarray, post: np.ndarray, confidence: float = 0.95) -> dict:
-    """Paired t-test of post vs pre (scipy) with Cohen's d_z and its exact CI.
+def hedges_correction(df: float) -> float:
+    """Hedges' exact small-sample factor J(df) = Γ(df/2) / (sqrt(df/2) Γ((df-1)/2)).
 
-    d_z = mean(post - pre) / SD(post - pre), the effect size of a paired design. The t and p
+    The factor effectsize applies (``adjust = TRUE``); ``1 - 3 / (4 df - 1)`` approximates it.
+
+    Examples
+    --------
+    >>> round(hedges_correction(10), 6)
+    0.922746
+    """
+    if not df > 1:
+        return math.nan
+    return math.exp(math.lgamma(df / 2) - math.log(math.sqrt(df / 2)) - math.lgamma((df - 1) / 2))
+
+
+def average_sd_d(pre: np.ndarray, post: np.ndarray, confidence: float = 0.95) -> dict:
+    """Within-subject d_av and g_av: the mean change over the pre/post average SD.
+
+    ``d_av = mean(post - pre) / sqrt((SD_pre² + SD_post²) / 2)``, with the normal CI
+    ``d_av ± z SD(post - pre) / (sqrt(n) s_av)``, and ``g_av = J(n - 1) d_av`` (CI scaled
+    alike): R effectsize's ``repeated_measures_d(post, pre, method = "av", adjust = FALSE``
+    / ``TRUE)`` (effectsize ≥ 0.8.7; equal to 1e-12, tested). Unlike d_z it does not grow
+    with the pre/post correlation, so it compares with between-group d (Lakens 2013, Front
+    Psychol 4:863). Written by hand: neither pingouin nor scipy has it.
+
+    Examples
+    --------
+    >>> res = average_sd_d(np.array([1.0, 2.0, 3.0, 4.0]), np.array([2.0, 2.5, 4.5, 4.5]))
+    >>> round(res["d_av"], 4), round(res["g_av"], 4)
+    (0.6715, 0.4859)
+    """
+    pre, post = np.asarray(pre, dtype=float), np.asarray(post, dtype=float)
+    n = pre.size
+    nan = dict.fromkeys(
+        ["d_av", "d_av_ci_low", "d_av_ci_high", "g_av", "g_av_ci_low", "g_av_ci_high"], math.nan
+    )
+    if n < 2 or not (np.isfinite(pre).all() and np.isfinite(post).all()):
+        return nan
+    s_av = math.sqrt((pre.var(ddof=1) + post.var(ddof=1)) / 2)
+    if s_av == 0:
+        return nan
+    diff = post - pre
+    d = float(diff.mean() / s_av)
+    half = float(stats.norm.ppf(0.5 + confidence / 2)) * math.sqrt(diff.var(ddof=1) / n) / s_av
+    j = hedges_correction(n - 1)
+    return {
+        "d_av": d,
+        "d_av_ci_low": d - half,
+        "d_av_ci_high": d + half,
+        "g_av": j * d,
+        "g_av_ci_low": j * (d - half),
+        "g_av_ci_high": j * (d + half),
+    }
+
+
+def paired_ttest(pre: np.ndarray, post: np.ndarray, confidence: float = 0.95) -> dict:
+    """Paired t-test of post vs pre (scipy) with the within-subject effect sizes, named.
+
+    ``d_z`` = mean(post - pre) / SD(post - pre), the effect size the paired test itself
+    measures, with its exact noncentral-t CI (R effectsize's ``cohens_d(post, pre, paired =
+    TRUE)``); ``d_av`` and ``g_av`` (:func:`average_sd_d`) scale the change by the pre/post
+    SDs instead, comparable with a between-group d. The t and p
     agree with ``pingouin.ttest(post, pre, paired=True)`` (tested); scipy is used because
     importing pingouin costs a second. Fewer than 2 pairs, a non-finite value or differences
     of zero variance give NaN t, p and d_z, and ``note`` says why (``""`` otherwise);
@@ -770,7 +835,7 @@ def paired_ttest(pre: np.ndarray, post: np.ndarray, confidence: float = 0.95) ->
     Examples
     --------
     >>> res = paired_ttest(np.array([1.0, 2.0, 3.0, 4.0]), np.array([2.0, 2.5, 4.5, 4.5]))
-    >>> round(res["t"], 4), res["dof"], round(res["dz"], 4)
+    >>> round(res["t"], 4), res["dof"], round(res["d_z"], 4)
     (3.6556, 3, 1.8278)
     """
     pre = np.asarray(pre, dtype=float)
@@ -787,10 +852,11 @@ def paired_ttest(pre: np.ndarray, post: np.ndarray, confidence: float = 0.95) ->
         "t": math.nan,
         "dof": n - 1,
         "p_val": math.nan,
-        "dz": math.nan,
-        "dz_ci_low": math.nan,
-        "dz_ci_high": math.nan,
+        "d_z": math.nan,
+        "d_z_ci_low": math.nan,
+        "d_z_ci_high": math.nan,
         "ci_method": "",
+        **average_sd_d(pre_s, post_s, confidence),
         "note": "",
     }
     if n < 2:
@@ -810,9 +876,9 @@ def paired_ttest(pre: np.ndarray, post: np.ndarray, confidence: float = 0.95) ->
     out.update(
         t=float(res.statistic),
         p_val=float(res.pvalue),
-        dz=float(diff.mean() / diff.std(ddof=1)),
-        dz_ci_low=ci[0],
-        dz_ci_high=ci[1],
+        d_z=float(diff.mean() / diff.std(ddof=1)),
+        d_z_ci_low=ci[0],
+        d_z_ci_high=ci[1],
         ci_method=ci.ci_method,
     )
     return out
@@ -973,6 +1039,7 @@ def welch_ttest(x: np.ndarray, y: np.ndarray, confidence: float = 0.95) -> dict:
 
 _ANOVA_COLUMNS = [
     "Source",
+    "ss_type",
     "SS",
     "DF1",
     "DF2",
@@ -980,8 +1047,10 @@ _ANOVA_COLUMNS = [
     "F",
     "p_unc",
     "p_GG_corr",
+    "p_HF_corr",
     "np2",
     "eps",
+    "eps_HF",
     "sphericity",
     "W_spher",
     "p_spher",
@@ -997,19 +1066,26 @@ def mixed_anova(
     subject: str = "subject",
     levels: Sequence[str] | None = None,
     why: pd.Series | None = None,
+    ss_type: int = 3,
 ) -> pd.DataFrame:
-    """Two-way mixed ANOVA (pingouin) completed with what a report needs.
+    """Two-way mixed ANOVA of one long table, on the array engine :mod:`analysis.anova`.
+
+    **Type III sums of squares by default** (SPSS, JASP and afex report them); ``ss_type=2``
+    gives pingouin's Type II. The two differ only in the ``time`` row, and only with unequal
+    groups; the ``ss_type`` column says which the table holds. Every F, p, partial η², ε and
+    Mauchly W equals R afex's ``aov_ez(..., type = ss_type)`` to 1e-10 (tested on 15 designs).
+
+    Columns follow pingouin's names: ``Source`` (the between factor, the within factor,
+    ``Interaction``), ``SS, DF1, DF2, MS, F, p_unc``; ``p_GG_corr`` and ``p_HF_corr``
+    (Greenhouse-Geisser and Huynh-Feldt corrected p, within rows), ``np2`` (partial η² with
+    its 90 % CI, ``np2_ci90_low/high`` and ``np2_ci_method``, effectsize's convention),
+    ``eps`` (GG ε), ``eps_HF``, ``sphericity`` (Mauchly p > 0.05), ``W_spher``, ``p_spher``.
 
     Subjects missing any level of ``within`` (or with a non-finite value) are dropped, and the
     table says which (``dropped_subjects``, ``;``-separated in order of appearance) and why
-    (``exclusion_reason``, from :func:`left_out` with ``why``). Added to pingouin's table:
-    the Greenhouse-Geisser p of every within-subject row (pingouin may leave the
-    interaction's empty; here it is ``f.sf(F, eps * DF1, eps * DF2)``), and a 90 % CI of
-    partial eta squared with its ``np2_ci_method``.
-
-    Raises :class:`InputError` when fewer than 2 groups have 2 complete subjects or there are
-    fewer than 2 levels. Data that pingouin cannot fit (no variance at all) give a table of
-    NaN statistics whose ``note`` says why (``""`` otherwise).
+    (``exclusion_reason``, from :func:`left_out` with ``why``). Raises :class:`InputError` when
+    fewer than 2 groups have 2 complete subjects or there are fewer than 2 levels. Data
+    without any variance give NaN statistics and a ``note`` (``""`` otherwise).
 
     Examples
     --------
@@ -1018,15 +1094,16 @@ def mixed_anova(
     >>> aov = mixed_anova(d, dv="Scores", within="Time", between="Group", subject="Subject")
     >>> round(float(aov.loc[aov["Source"] == "Interaction", "F"].iloc[0]), 4)
     2.728
+    >>> aov["ss_type"].iloc[0]
+    'Type III'
     """
-    import pingouin as pg
+    from . import anova
 
     levels = list(levels) if levels is not None else list(pd.unique(df[within].dropna()))
     data, dropped = complete_subjects(df, subject, within, levels, [dv])
     reasons = left_out(
         df, dv, subject=subject, time=within, levels=levels, why=why, subjects=dropped
     )
-    data = data[[subject, between, within, dv]].copy()
     per_group = data.groupby(between, observed=True)[subject].nunique()
     if (per_group >= 2).sum() < 2 or len(levels) < 2:
         raise InputError(
@@ -1034,46 +1111,40 @@ def mixed_anova(
             f"measured at every {within} ({', '.join(map(str, levels))}); complete subjects "
             f"per {between}: {per_group.to_dict() or 'none'}"
         )
-    for column in (between, within):  # pingouin wants plain labels, not unused categories
-        data[column] = data[column].astype(str)
-    data[dv] = data[dv].astype(float)
-    scale = _scale_factor(data[dv].to_numpy())  # exact; keeps sums of squares finite
-    data[dv] = data[dv] * scale
+    wide = data.pivot_table(
+        index=subject, columns=within, values=dv, aggfunc="first", observed=True, sort=False
+    )[levels]
+    groups = data.drop_duplicates(subject).set_index(subject).loc[wide.index, between]
+    values = wide.to_numpy(dtype=float)
+    scale = _scale_factor(values)  # exact; keeps sums of squares finite
     note = ""
-    if data[dv].nunique() < 2:
+    if np.unique(values).size < 2:
         note = not_computable(f"every value of {dv} is the same")
-    else:
-        try:
-            with _quiet_pingouin(), _quiet_numerics():
-                table = pg.mixed_anova(
-                    data=data,
-                    dv=dv,
-                    within=within,
-                    between=between,
-                    subject=subject,
-                    correction=True,
-                )
-        # pingouin 0.7 fails with these when a variance component is 0 or a matrix singular
-        except (KeyError, ValueError, ZeroDivisionError, np.linalg.LinAlgError) as exc:
-            note = not_computable(f"pingouin could not fit the ANOVA ({type(exc).__name__})")
-    if note:
-        table = pd.DataFrame({"Source": [between, within, "Interaction"]})
-        table = table.reindex(columns=_ANOVA_COLUMNS)
-    for column in ("p_GG_corr", "eps"):  # absent from pingouin's table with 2 levels
-        if column not in table.columns:
-            table[column] = np.nan
-    for column in ("SS", "MS"):
-        table[column] = table[column] / scale**2
-    is_within = table["Source"] != between
-    eps = table.loc[is_within, "eps"].fillna(1.0)
-    table.loc[is_within, "eps"] = eps
-    missing = is_within & table["p_GG_corr"].isna()
     with _quiet_numerics():
-        table.loc[missing, "p_GG_corr"] = stats.f.sf(
-            table.loc[missing, "F"],
-            table.loc[missing, "eps"] * table.loc[missing, "DF1"],
-            table.loc[missing, "eps"] * table.loc[missing, "DF2"],
-        )
+        res = anova.mixed_anova(values * scale, groups.astype(str).to_numpy(), ss_type=ss_type)
+        table = res.table()
+    table = pd.DataFrame(
+        {
+            "Source": [between, within, "Interaction"],
+            "ss_type": table["ss_type"],
+            "SS": table["ss"] / scale**2,
+            "DF1": table["df1"],
+            "DF2": table["df2"],
+            "MS": table["ss"] / table["df1"] / scale**2,
+            "F": table["f"],
+            "p_unc": table["p"],
+            "p_GG_corr": table["p_gg"],
+            "p_HF_corr": table["p_hf"],
+            "np2": table["pes"],
+            "eps": table["eps_gg"],
+            "eps_HF": table["eps_hf"],
+            "sphericity": (table["mauchly_p"] > 0.05).where(table["mauchly_p"].notna()),
+            "W_spher": table["mauchly_w"],
+            "p_spher": table["mauchly_p"],
+        }
+    )
+    if note:
+        table.loc[:, "SS":] = np.nan
     cis = [
         partial_eta_squared_ci(f, d1, d2)
         for f, d1, d2 in zip(table["F"], table["DF1"], table["DF2"], strict=True)
@@ -1082,7 +1153,7 @@ def mixed_anova(
     table["np2_ci90_high"] = [c[1] for c in cis]
     table["np2_ci_method"] = [c.ci_method for c in cis]
     table.insert(0, "dv", dv)
-    table["n_subjects"] = data[subject].nunique()
+    table["n_subjects"] = len(wide)
     table["dropped_subjects"] = ";".join(map(str, dropped))
     table["exclusion_reason"] = describe_left_out(reasons)
     table["note"] = note

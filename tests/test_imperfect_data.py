@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from analysis import stats
 from analysis.studies import estes2017, ryu2016
 
 # ---------------------------------------------------------------------------- helpers
@@ -66,7 +67,7 @@ def rows(table: pd.DataFrame, **equals) -> pd.DataFrame:
     return table[mask].reset_index(drop=True)
 
 
-STATS = ["t", "p_val", "p_holm", "mean_diff", "dz"]
+STATS = ["t", "p_val", "p_holm", "mean_diff", "d_z"]
 
 
 @pytest.fixture(scope="module")
@@ -100,8 +101,20 @@ def test_ryu_unequal_groups_6_7_8_need_no_notes_and_match_pingouin(ryu):
         subject="subject",
     ).set_index("Source")
     ours = rows(tables["mixed_anova"], dv="log_ck_u_l").set_index("Source")
-    for source in ("group", "time", "Interaction"):
+    # Type III (the default) differs from pingouin's Type II only in the time row
+    for source in ("group", "Interaction"):
         assert ours.loc[source, "F"] == pytest.approx(ref.loc[source, "F"], rel=1e-9)
+    assert ours.loc["time", "ss_type"] == "Type III"
+    assert ours.loc["time", "F"] != pytest.approx(ref.loc["time", "F"], rel=1e-3)
+    type2 = stats.mixed_anova(
+        data.assign(y=np.log(data["ck_u_l"])),
+        dv="y",
+        within="time",
+        between="group",
+        ss_type=2,
+    ).set_index("Source")
+    for source in ("group", "time", "Interaction"):
+        assert type2.loc[source, "F"] == pytest.approx(ref.loc[source, "F"], rel=1e-9)
     assert tables["mixed_model"]["n_subjects"].eq(21).all()
 
 
@@ -272,7 +285,7 @@ def test_estes_missing_post_names_the_subject_and_keeps_the_rest_unchanged(estes
     without = estes2017.analyze(estes[estes["subject"] != "S03"], validate=False)
     for name, cols in [
         ("change_tests", ["n", "t", "p_val", "d", "d_ci_low", "d_ci_high"]),
-        ("paired_tests", ["n", "t", "p_val", "dz"]),
+        ("paired_tests", ["n", "t", "p_val", "d_z"]),
         ("group_comparison", ["t", "p_val", "hedges_g"]),
         ("mixed_anova", ["F", "p_unc"]),
         ("ancova", ["F", "p_unc"]),

@@ -193,3 +193,32 @@ def test_a_file_without_day3_or_with_one_distance_still_analyses_what_it_can():
     assert len(one["posthoc_within"]) == 2 * len(study.OUTCOMES)
     for name in ("mixed_anova", "posthoc_between", "dose_response", "mixed_model"):
         assert one[name]["note"].iloc[0].startswith("not computed")
+
+
+@pytest.mark.parametrize(
+    "design", ["bench_3g10_3t", "null_3g5_3t", "skew_3g6_3t", "missing_3g6_3t"]
+)
+def test_interaction_likelihood_ratio_test_equals_lme4(design, root):
+    """Reference: tests/reference/lme4_reference.R, lme4 1.1-31:
+    anova(lmer(y ~ group + time + (1 | subject), REML = FALSE),
+          lmer(y ~ group * time + (1 | subject), REML = FALSE))."""
+    ref = pd.read_csv(root / "tests" / "reference" / "lme4_reference.csv").set_index("design")
+    d = pd.read_csv(root / "tests" / "reference" / "data" / f"{design}.csv")
+    data = d.assign(
+        group=d["group"].map(dict(zip(["g1", "g2", "g3"], study.GROUPS, strict=True))),
+        time=d["time"].map(dict(zip(["t1", "t2", "t3"], study.TIMES, strict=True))),
+        tail_dna_pct=d["y"],
+    )
+    ours = study._interaction_lrt_of(data, "tail_dna_pct", None).iloc[0]
+    theirs = ref.loc[design]
+    assert ours["n_obs"] == theirs["n_obs"]  # every row used, the incomplete runner too
+    assert ours["df"] == theirs["df"]
+    assert ours["llf_full"] == pytest.approx(theirs["llf_full"], rel=1e-6)
+    assert ours["chi2"] == pytest.approx(theirs["chi2"], rel=1e-4, abs=1e-5)
+    assert ours["p_val"] == pytest.approx(theirs["p"], rel=1e-4, abs=1e-6)
+
+
+def test_mixed_model_tables_say_which_p_values_they_hold():
+    tables = study.analyze(study.simulate(seed=2), validate=False)
+    assert tables["mixed_model"]["p_method"].str.startswith("Wald z").all()
+    assert tables["interaction_lrt"]["p_method"].str.startswith("likelihood ratio").all()

@@ -26,7 +26,7 @@ def test_paired_ttest_agrees_with_pingouin(pre, seed):
     assert ours["t"] == pytest.approx(ref["T"], rel=1e-9)
     assert ours["p_val"] == pytest.approx(ref["p_val"], rel=1e-9)
     diff = post - pre
-    assert ours["dz"] == pytest.approx(diff.mean() / diff.std(ddof=1), rel=1e-12)
+    assert ours["d_z"] == pytest.approx(diff.mean() / diff.std(ddof=1), rel=1e-12)
 
 
 @given(samples, samples)
@@ -128,7 +128,7 @@ def test_hedges_g_of_degenerate_groups_is_nan_with_a_reason():
 @given(st.floats(0.05, 60), st.integers(1, 4), st.integers(5, 120))
 def test_partial_eta_squared_ci_inverts_the_noncentral_f(f_value, df1, df2):
     low, high = stats.partial_eta_squared_ci(f_value, df1, df2)
-    total = df1 + df2 + 1
+    total = df2  # η²p = λ / (λ + df2): effectsize's conversion (tests/test_effect_sizes.py)
     assert 0 <= low <= high < 1
     if high > 0:
         lam_high = high * total / (1 - high)
@@ -162,12 +162,12 @@ def test_partial_eta_squared_ci_of_impossible_input_is_nan(args):
 
 
 def test_partial_eta_squared_ci_falls_back_to_patnaik(monkeypatch):
-    # reference: the exact interval from scipy's noncentral F (doctest: 0.0704, 0.5283); the
-    # Patnaik (1949) scaled central F is within about 0.01 of it here
+    # reference: the exact interval from scipy's noncentral F (doctest: 0.0769, 0.552); the
+    # Patnaik (1949) scaled central F is within about 0.015 of it here
     monkeypatch.setattr(stats, "_ncf_cdf", lambda *args: math.nan)
     ci = stats.partial_eta_squared_ci(10.0, 1, 20)
     assert ci.ci_method == stats.PATNAIK_F
-    np.testing.assert_allclose(ci, (0.0704, 0.5283), atol=0.015)
+    np.testing.assert_allclose(ci, (0.0769, 0.552), atol=0.015)
 
 
 def test_degenerate_t_tests_give_nan_and_a_note():

@@ -363,10 +363,11 @@ def _posthoc_within(data: pd.DataFrame, why: pd.DataFrame | None = None) -> pd.D
     A runner without a usable value at both timepoints of a contrast is left out of that
     contrast and named (``excluded_subjects``, ``exclusion_reason``; ``why`` from
     :func:`analysis.stats.prepare_measures` gives the reasons of unusable values). A contrast
-    with fewer than 2 runners, or without variance, has NaN statistics and a ``note``.
+    with fewer than 2 runners, or without variance, has NaN statistics and a ``note``. Effect
+    sizes are named for what they are: ``d_z`` (change over the SD of the changes, exact CI)
+    and ``d_av`` / ``g_av`` (change over the pre/post average SD; see
+    :func:`analysis.stats.paired_ttest`).
     """
-    import pingouin as pg
-
     from .. import stats
     from ..tables import exclusion_columns, left_out_note, with_notes
 
@@ -387,10 +388,6 @@ def _posthoc_within(data: pd.DataFrame, why: pd.DataFrame | None = None) -> pd.D
                 left = _reasons(pairs)
                 pre, post = (pairs.loc[usable, c].to_numpy() for c in ("pre", "post"))
                 res = stats.paired_ttest(pre, post)
-                g = math.nan
-                if not res["note"]:
-                    with stats._quiet_numerics():
-                        g = float(pg.compute_effsize(post, pre, paired=True, eftype="hedges"))
                 family.append(
                     {
                         "outcome": outcome,
@@ -398,7 +395,6 @@ def _posthoc_within(data: pd.DataFrame, why: pd.DataFrame | None = None) -> pd.D
                         "group": group,
                         "contrast": f"{later} - pre",
                         **res,
-                        "hedges_g": g if math.isfinite(g) else math.nan,
                         **exclusion_columns(left),
                     }
                 )
@@ -556,10 +552,14 @@ def _dose_response(
     return with_notes(folds, fold_notes), with_notes(pd.DataFrame(trends), trend_notes)
 
 
-def _mixed_model(data: pd.DataFrame, why: pd.DataFrame | None = None) -> pd.DataFrame:
+def _mixed_model(
+    data: pd.DataFrame, why: pd.DataFrame | None = None, of=None, name: str = "mixed_model"
+) -> pd.DataFrame:
     """Linear mixed model per outcome: distance x time, random intercept per runner.
 
-    statsmodels MixedLM (REML) uses every row, so it still works when a runner misses a
+    ``of`` fits one outcome (default: the REML fit and its Wald z tests, :data:`WALD_NOTE`;
+    :func:`_interaction_lrt_of`: the likelihood-ratio test of the interaction). statsmodels
+    MixedLM uses every row, so it still works when a runner misses a
     timepoint, where the mixed ANOVA must drop the runner. A value that is present but
     unusable (0 on the log scale, ±inf) is left out as an observation and reported
     (``excluded_subjects``, ``exclusion_reason``). An outcome whose data cannot identify the
@@ -574,21 +574,23 @@ def _mixed_model(data: pd.DataFrame, why: pd.DataFrame | None = None) -> pd.Data
         raise InputError("the mixed model needs 2 or more distances and 2 or more timepoints")
     return stack(
         (
-            f"mixed_model of {dv(outcome)}",
+            f"{name} of {dv(outcome)}",
             {"outcome": outcome, "dv": dv(outcome)},
-            lambda outcome=outcome: _mixed_model_of(data, outcome, why),
+            lambda outcome=outcome: (of or _mixed_model_of)(data, outcome, why),
         )
         for outcome in OUTCOMES
     )
 
 
-def _mixed_model_of(data: pd.DataFrame, outcome: str, why: pd.DataFrame | None) -> pd.DataFrame:
-    import warnings
+# The p-values of statsmodels' MixedLM are Wald z tests: the normal distribution treats the
+# variance components as known, which is anti-conservative with ~10 runners per distance
+# (compared with the Satterthwaite or Kenward-Roger t of R's lmerTest).
+WALD_NOTE = "Wald z (normal); anti-conservative in small samples vs Satterthwaite t"
+LRT_NOTE = "likelihood ratio, ML fits, chi-square on (distances - 1)(times - 1) df"
 
-    import statsmodels.formula.api as smf
 
-    from ..tables import exclusion_columns, note_exclusions
-
+def _model_frame(data: pd.DataFrame, outcome: str, why: pd.DataFrame | None):
+    """The usable rows of one outcome for the mixed model, the runners left out and why."""
     column = dv(outcome)
     frame = data.loc[data["group"].isin(GROUPS) & data["time"].isin(TIMES)]
     frame = frame[["subject", "group", "time", column]]
@@ -623,14 +625,36 @@ def _mixed_model_of(data: pd.DataFrame, outcome: str, why: pd.DataFrame | None) 
         )
     if part[column].nunique() < 2:
         raise InputError(f"the mixed model of {column}: every value is the same")
-    # reference levels: the shortest distance and the first timepoint present
-    formula = f"{column} ~ C(group, Treatment('{groups[0]}')) * C(time, Treatment('{times[0]}'))"
+    return part, left, groups, times
+
+
+def _fit(part: pd.DataFrame, column: str, formula: str, reml: bool):
+    import warnings
+
+    import statsmodels.formula.api as smf
+
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")  # convergence chatter; the table reports the fit
-            fit = smf.mixedlm(formula, part, groups=part["subject"]).fit(reml=True)
+            return smf.mixedlm(formula, part, groups=part["subject"]).fit(reml=reml)
     except (np.linalg.LinAlgError, ValueError, ZeroDivisionError) as exc:
         raise InputError(f"the mixed model of {column} could not be fitted ({exc})") from exc
+
+
+def _terms(groups: list[str], times: list[str]) -> tuple[str, str]:
+    """Fixed effects with the shortest distance and the first timepoint as references."""
+    group = f"C(group, Treatment('{groups[0]}'))"
+    time = f"C(time, Treatment('{times[0]}'))"
+    return group, time
+
+
+def _mixed_model_of(data: pd.DataFrame, outcome: str, why: pd.DataFrame | None) -> pd.DataFrame:
+    from ..tables import exclusion_columns, note_exclusions
+
+    column = dv(outcome)
+    part, left, groups, times = _model_frame(data, outcome, why)
+    group, time = _terms(groups, times)
+    fit = _fit(part, column, f"{column} ~ {group} * {time}", reml=True)
     ci = fit.conf_int()
     rows = []
     for term in fit.fe_params.index:
@@ -643,6 +667,7 @@ def _mixed_model_of(data: pd.DataFrame, outcome: str, why: pd.DataFrame | None) 
                 "se": fit.bse_fe[term],
                 "z": fit.tvalues[term],
                 "p_val": fit.pvalues[term],
+                "p_method": WALD_NOTE,
                 "ci_low": ci.loc[term, 0],
                 "ci_high": ci.loc[term, 1],
                 "n_obs": int(fit.nobs),
@@ -652,6 +677,42 @@ def _mixed_model_of(data: pd.DataFrame, outcome: str, why: pd.DataFrame | None) 
             }
         )
     return note_exclusions(pd.DataFrame(rows), f"mixed_model of {column}")
+
+
+def _interaction_lrt_of(data: pd.DataFrame, outcome: str, why: pd.DataFrame | None) -> pd.DataFrame:
+    """Likelihood-ratio test of distance x time: full vs main-effects model, both by ML.
+
+    REML likelihoods of models with different fixed effects are not comparable, so both are
+    refitted by maximum likelihood (Pinheiro & Bates 2000, §2.4.2); the statistic
+    ``2 (llf_full - llf_reduced)`` is referred to chi-square on ``(d - 1)(t - 1)`` df.
+    """
+    from scipy import stats as sps
+
+    from ..tables import exclusion_columns, note_exclusions
+
+    column = dv(outcome)
+    part, left, groups, times = _model_frame(data, outcome, why)
+    group, time = _terms(groups, times)
+    full = _fit(part, column, f"{column} ~ {group} * {time}", reml=False)
+    reduced = _fit(part, column, f"{column} ~ {group} + {time}", reml=False)
+    chi2 = max(0.0, 2 * (full.llf - reduced.llf))
+    df = (len(groups) - 1) * (len(times) - 1)
+    row = {
+        "outcome": outcome,
+        "dv": column,
+        "test": "distance x time",
+        "llf_full": full.llf,
+        "llf_reduced": reduced.llf,
+        "chi2": chi2,
+        "df": df,
+        "p_val": float(sps.chi2.sf(chi2, df)),
+        "p_method": LRT_NOTE,
+        "n_obs": int(full.nobs),
+        "n_subjects": part["subject"].nunique(),
+        "converged": bool(full.converged and reduced.converged),
+        **exclusion_columns(left),
+    }
+    return note_exclusions(pd.DataFrame([row]), f"interaction_lrt of {column}")
 
 
 def _term(term: str) -> str:
@@ -759,6 +820,9 @@ def analyze(df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) 
             "fold_change": lambda: dose_response("fold_change"),
             "dose_response": lambda: dose_response("dose_response"),
             "mixed_model": lambda: _mixed_model(data, why),
+            "interaction_lrt": lambda: _mixed_model(
+                data, why, of=_interaction_lrt_of, name="interaction_lrt"
+            ),
         }
     )
 
