@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SEED ?= 0
 OUT ?= reports
 
-.PHONY: venv reproduce test lint format constraints bench clean
+.PHONY: venv reproduce test lint format constraints bench crosscheck clean
 
 venv: $(STAMP)
 
@@ -35,6 +35,16 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/anova.py
+
+# Recompute the R reference values the tests pin (needs R: apt-get install r-base-core
+# r-cran-afex r-cran-effectsize r-cran-metafor r-cran-lme4); fails if any of them changed.
+# Not part of `make test`. See tests/reference/README.md.
+crosscheck: $(STAMP)
+	@command -v Rscript >/dev/null || { echo "crosscheck needs R: apt-get install r-base-core r-cran-afex r-cran-effectsize r-cran-metafor r-cran-lme4"; exit 2; }
+	$(PY) tests/reference/make_designs.py
+	$(PY) tests/reference/dump_aerobic_meta.py
+	for s in anova effectsize meta lme4; do Rscript tests/reference/$${s}_reference.R || exit 1; done
+	git diff --exit-code --stat -- tests/reference
 
 # Refresh the pins after a deliberate upgrade (then run `make test`).
 constraints: $(STAMP)

@@ -845,6 +845,7 @@ def paired_ttest(pre: np.ndarray, post: np.ndarray, confidence: float = 0.95) ->
     diff = post_s - pre_s
     n = diff.size
     out = {
+        "test": "paired t, two-sided",
         "n": n,
         "mean_pre": _mean(pre_s) / scale,
         "mean_post": _mean(post_s) / scale,
@@ -903,6 +904,7 @@ def one_sample_ttest(x: np.ndarray, mu: float = 0.0, confidence: float = 0.95) -
     n = xs.size
     sd = float(xs.std(ddof=1)) if n >= 2 else math.nan
     out = {
+        "test": f"one-sample t against {mu:g}, two-sided; d = (mean - {mu:g}) / SD",
         "n": n,
         "mean": _mean(xs) / scale,
         "sd": sd / scale,
@@ -996,6 +998,7 @@ def welch_ttest(x: np.ndarray, y: np.ndarray, confidence: float = 0.95) -> dict:
     scale = _scale_factor(x, y)
     xs, ys = x * scale, y * scale
     out = {
+        "test": "Welch t, two-sided; Hedges' g with the pooled SD",
         "n_x": x.size,
         "n_y": y.size,
         "mean_x": _mean(xs) / scale,
@@ -1202,6 +1205,9 @@ def ancova(df_wide: pd.DataFrame, *, dv: str, covar: str, between: str) -> pd.Da
     except (ValueError, ZeroDivisionError, np.linalg.LinAlgError) as exc:
         raise InputError(f"the ANCOVA of {dv} could not be fitted ({exc})") from exc
     table["SS"] = table["SS"] / scale**2
+    # pingouin computes Type II; with one factor, one covariate and no interaction term each
+    # row's Type II and Type III sums of squares are the same
+    table.insert(1, "ss_type", "Type II = Type III (no interaction term)")
     return table
 
 
