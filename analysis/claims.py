@@ -10,14 +10,19 @@ import pandas as pd
 
 from .targets import DATA_DIR
 
-VERDICT_COLUMNS = ["claim", "verdict", "deciding_statistic", "caveat", "study", "tables"]
+VERDICT_COLUMNS = ["claim", "verdict", "grade", "deciding_statistic", "caveat", "study", "tables"]
+# What the evidence shows ...
 VERDICTS = (
     "supported",
     "partly supported",
     "not supported",
+    "contested",
     "rests on assumptions",
     "not testable",
 )
+# ... and how it was obtained: the paper's (or a meta-analysis's) own test; our test on data
+# simulated to match published summaries; a result that turns on numbers we assumed.
+GRADES = ("published", "reconstructed", "assumption-driven", "")
 
 
 def load_claims() -> pd.DataFrame:
@@ -26,13 +31,26 @@ def load_claims() -> pd.DataFrame:
 
 
 def verdict_row(
-    claim: int, verdict: str, statistic: str, caveat: str, study: str, tables: str
+    claim: int,
+    verdict: str,
+    statistic: str,
+    caveat: str,
+    study: str,
+    tables: str,
+    grade: str = "reconstructed",
 ) -> dict:
-    """One verdict; ``tables`` names the result tables where the statistic is computed."""
+    """One verdict with its evidence grade; ``tables`` names the result tables where the
+    deciding statistic is computed."""
     if verdict not in VERDICTS:
         raise ValueError(f"verdict must be one of {VERDICTS}, got {verdict!r}")
+    if grade not in GRADES:
+        raise ValueError(f"grade must be one of {GRADES}, got {grade!r}")
     return dict(
-        zip(VERDICT_COLUMNS, [claim, verdict, statistic, caveat, study, tables], strict=True)
+        zip(
+            VERDICT_COLUMNS,
+            [claim, verdict, grade, statistic, caveat, study, tables],
+            strict=True,
+        )
     )
 
 
