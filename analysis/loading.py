@@ -144,12 +144,17 @@ def read_table(path: str | Path, *, sheet: str | int | None = None) -> RawTable:
             if _sniff_kind(raw[:8]) != "text":
                 raise InputError(f"{path}: a gzip file that does not hold a CSV table.")
         table = _read_text(path, raw)
-    if len(table.frame) > MAX_ROWS:
+    _check_rows(path, len(table.frame))
+    return table
+
+
+def _check_rows(path, rows: int) -> None:
+    """Refuse a file far larger than any study's (said before parsing it where possible)."""
+    if rows > MAX_ROWS:
         raise InputError(
-            f"{path}: {len(table.frame):,} data rows; a study's file has one row per subject x "
+            f"{path}: {rows:,} data rows; a study's file has one row per subject x "
             f"time (at most {MAX_ROWS:,} rows here). Is this the right file?"
         )
-    return table
 
 
 _KIND_TEXT = {
@@ -196,6 +201,7 @@ def _delimiter(header: str) -> str:
 
 def _read_text(path: Path, raw: bytes) -> RawTable:
     text, _ = _decode(path, raw)
+    _check_rows(path, text.count("\n") - 1)  # before parsing: a line count is cheap
     if _looks_binary(text):
         raise InputError(
             f"{path}: is not a text table (it holds binary data); give a CSV, "
@@ -294,6 +300,7 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
         else:
             raise InputError(f"{path}: no sheet named {sheet!r}; the sheets are {names}.")
         header, rows, numbers = None, [], []
+        _check_rows(f"{path}, sheet {chosen!r}", (book[chosen].max_row or 1) - 1)
         for number, values in enumerate(book[chosen].iter_rows(values_only=True), 1):
             cells = ["" if v is None else v for v in values]
             if all(isinstance(c, str) and not c.strip() for c in cells):
@@ -331,7 +338,12 @@ def _excel_cell(value):
 
 def _read_parquet(path: Path) -> RawTable:
     try:
+        import pyarrow.parquet as pq
+
+        _check_rows(path, pq.ParquetFile(path).metadata.num_rows)
         frame = pd.read_parquet(path)
+    except InputError:
+        raise
     except Exception as exc:  # pyarrow raises many types for a damaged file
         raise InputError(f"{path}: a damaged Parquet file ({type(exc).__name__}).") from None
     frame = frame.reset_index(drop=frame.index.name is None)

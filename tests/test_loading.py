@@ -327,3 +327,20 @@ def test_random_tables_give_a_table_or_an_input_error(tmp_path, columns, rows, d
             ~np.isnan(loaded.select_dtypes("number").to_numpy(dtype=float))
         ]
     ).all()
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "parquet"])
+def test_a_file_far_larger_than_a_study_is_refused_before_it_is_parsed(tmp_path, monkeypatch, kind):
+    """A million-row file once took 19 s and 2 GB to refuse; the size is now read first."""
+    import analysis.loading as loading
+
+    monkeypatch.setattr(loading, "MAX_ROWS", 10)
+    data = template("ryu2016")  # 18 rows
+    path = tmp_path / f"big.{kind}"
+    {
+        "csv": lambda: data.to_csv(path, index=False),
+        "xlsx": lambda: data.to_excel(path, index=False),
+        "parquet": lambda: data.to_parquet(path, index=False),
+    }[kind]()
+    with pytest.raises(InputError, match="18 data rows"):
+        load(path, "ryu2016")
