@@ -221,17 +221,24 @@ def claim_verdicts() -> pd.DataFrame:
             verdict_row(
                 5,
                 verdict,
-                f"aerobic training grew the quadriceps by {primary['estimate']:.1f} % (random effects, "
+                f"aerobic training grew the quadriceps by {primary['estimate']:.1f} % (random-effects "
+                f"meta-analysis of published per-study numbers, "
                 f"k = {int(primary['k'])}, 95 % CI {primary['ci_low']:.1f} to {primary['ci_high']:.1f}, "
                 f"prediction interval {primary['pi_low']:.1f} to {primary['pi_high']:.1f}); the Estes "
                 f"running protocol spends {estes['minutes_in_band_per_week']:.0f} min a week at "
                 f"{estes['band_pct_hrr']} % HRR (meets the prescription: "
                 f"{'yes' if estes['meets_prescription'] else 'no'})",
-                "the hypertrophy came from cycling studies of this lab (mostly older adults) and one "
-                "running study at a far higher intensity; no study here compares doses or intensity "
-                "with distance, so the prescription itself is not tested",
+                "grade published: the verdict rests on the pooled change, computed from per-study "
+                "numbers printed in the papers only (no simulated or assumed number enters the "
+                "primary analysis; Abe 2010's assumed SE is used in a sensitivity run only); the "
+                "% HRR of the protocols uses an assumed resting heart rate and is context, not "
+                "the decision. The hypertrophy came from cycling studies of this lab (mostly "
+                "older adults) and one running study at a far higher intensity; no study here "
+                "compares doses or intensity with distance, so the prescription itself is not "
+                "tested",
                 NAME,
                 "meta_pooled, protocols_vs_prescription",
+                "published",
             )
         ]
     )

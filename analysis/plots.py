@@ -441,3 +441,49 @@ def drawn_by(fig) -> str:
 def _label(fig, function_name: str):
     fig.set_label(f"analysis.plots.{function_name}")
     return fig
+
+
+def meta_estimates(estimates: pd.DataFrame, note: str = ""):
+    """Forest plot of published meta-analytic estimates, side by side and never pooled: one row
+    per estimate (SMD and 95 % CI), grouped by meta-analysis, hypertrophy outcomes in red,
+    strength and power in grey, a line at zero and no pooled diamond.
+
+    ``estimates`` needs ``label, meta_analysis, domain, estimate, ci_low, ci_high`` (``p`` is
+    printed when present); ``note`` is written under the axis.
+    """
+    rows = estimates.reset_index(drop=True)
+    groups = list(dict.fromkeys(rows["meta_analysis"]))
+    positions, y = [], 0.0
+    for group in groups:
+        for _ in range(int((rows["meta_analysis"] == group).sum())):
+            positions.append(y)
+            y -= 1.0
+        y -= 0.6
+    ys = np.array(positions)
+    fig, ax = plt.subplots(figsize=(9.0, 0.55 * len(rows) + 0.4 * len(groups) + 2.4))
+    colours = ["#c0392b" if d == "hypertrophy" else "0.45" for d in rows["domain"]]
+    est = rows["estimate"].to_numpy(float)
+    err = np.vstack([est - rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float) - est])
+    ax.errorbar(est, ys, xerr=err, fmt="none", ecolor="0.3", capsize=3, gid="estimate_ci")
+    ax.scatter(est, ys, marker="s", s=45, c=colours, zorder=3, gid="estimates")
+    ax.axvline(0, color="0.3", linewidth=0.8)
+    labels = []
+    for _, row in rows.iterrows():
+        p = row.get("p")
+        text = (
+            f"{row['label']}\n{row['estimate']:.2f} ({row['ci_low']:.2f} to {row['ci_high']:.2f})"
+        )
+        labels.append(text + (f", p = {p:.3f}" if pd.notna(p) else ""))
+    ax.set_yticks(ys, labels, fontsize=8)
+    ax.set_xlabel("SMD, concurrent minus strength training alone (95 % CI)\n< 0: interference")
+    ax.set_title(
+        "Concurrent-training meta-analyses, side by side\n(not pooled: they share primary studies)",
+        fontsize=10,
+    )
+    if note:
+        fig.text(
+            0.01, 0.01, note, ha="left", va="bottom", fontsize=7.5, color="0.25", gid="not_drawn"
+        )
+    sns.despine(fig, left=True)
+    fig.tight_layout(rect=(0, 0.09 if note else 0, 1, 1))
+    return _label(fig, "meta_estimates")

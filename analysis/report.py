@@ -34,14 +34,16 @@ table { border-collapse: collapse; font-size: 0.85rem; margin: 0.8rem 0; width: 
 th, td { border: 1px solid #d5d8dc; padding: 0.3rem 0.5rem; text-align: left;
          vertical-align: top; overflow-wrap: break-word; }
 td.supported, td.not-supported, td.rests-on-assumptions, td.partly-supported,
-td.not-testable, td.PASS, td.FAIL { white-space: nowrap; }
+td.not-testable, td.contested, td.PASS, td.FAIL { white-space: nowrap; }
 th { background: #f2f4f4; }
 .PASS, .supported { color: #1e8449; font-weight: 600; }
 .FAIL, .not-supported { color: #c0392b; font-weight: 700; }
-.rests-on-assumptions, .partly-supported, .not-testable { color: #b9770e; font-weight: 600; }
+.rests-on-assumptions, .partly-supported, .not-testable, .contested { color: #b9770e;
+  font-weight: 600; }
 figure { display: inline-block; margin: 0.5rem; vertical-align: top; max-width: 100%; }
 figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption { font-size: 0.8rem; color: #555; }
+.legend { font-size: 0.8rem; color: #555; }
 """
 
 
@@ -104,8 +106,12 @@ def write_index(
     ``figures`` maps a study to ``(stem, drawn_by)`` pairs of files in ``out/figures``;
     ``notebooks`` are stems of executed notebooks in ``out/notebooks``.
     """
+    from .claims import GRADE_LEGEND
+
+    if "grade" not in claims.columns:
+        claims = claims.assign(grade="")
     claim_rows = claims.assign(where="")[
-        ["claim", "text", "evidence", "verdict", "deciding_statistic", "caveat", "where"]
+        ["claim", "text", "evidence", "verdict", "grade", "deciding_statistic", "caveat", "where"]
     ]
     claim_links = {"where": lambda row: _where_links(claims.loc[row.name], notebook_of)}
     parts = [
@@ -123,6 +129,8 @@ def write_index(
         "</a> for versions and checksums.</p>",
         '<h2 id="claims">The article\'s claims</h2>',
         _table(claim_rows, class_columns=["verdict"], links=claim_links),
+        f'<p class="legend">{html.escape(GRADE_LEGEND)} How verdicts are decided: '
+        "<code>analysis/claims.py</code> and the README.</p>",
         '<h2 id="scorecards">Scorecards</h2>',
         "<p>Every published (or inferred) number and statement, against the value the "
         "simulated data reproduce. <code>claimed_by = article</code> marks a statement of the "

@@ -147,7 +147,7 @@ def claim_verdicts(replications) -> list:
 
 # Analyses outside the study registry (nothing simulated) that also decide a claim. Each has
 # NAME, TITLE, NOTEBOOK, tables(), figures() and claim_verdicts().
-ANALYSES: list[str] = ["analysis.dose"]
+ANALYSES: list[str] = ["analysis.dose", "analysis.concurrent"]
 
 
 # --- Executing one notebook -------------------------------------------------------------------

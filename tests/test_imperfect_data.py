@@ -237,6 +237,7 @@ def test_ryu_one_timepoint_or_one_distance_says_what_was_not_computed(ryu):
         "fold_change",
         "dose_response",
         "mixed_model",
+        "interaction_lrt",
     }
     assert np.isfinite(tables["posthoc_between"]["p_holm"]).all()
     tables = ryu2016.analyze(ryu[ryu["group"] == "42km"], validate=False)

@@ -81,11 +81,13 @@ def test_index_shows_every_claim_and_every_scorecard(report):
     claims = load_claims()
     for text in claims["text"]:
         assert text.replace("&", "&amp;")[:40] in page
-    assert page.count('<td class="supported">') + page.count(
-        '<td class="rests-on-assumptions">'
-    ) + page.count('<td class="not-testable">') + page.count(
-        '<td class="partly-supported">'
-    ) + page.count('<td class="not-supported">') == len(claims)
+    verdict_classes = ("supported", "partly-supported", "not-supported", "contested")
+    verdict_classes += ("rests-on-assumptions", "not-testable")
+    assert sum(page.count(f'<td class="{c}">') for c in verdict_classes) == len(claims)
+    # each verdict shows its evidence grade, with the legend under the table
+    assert "<th>grade</th>" in page and "Grade: published = " in page
+    for grade in ("assumption-driven", "reconstructed", "published"):
+        assert f"<td>{grade}</td>" in page
     for study in STUDIES:
         assert f'id="scorecard-{study}"' in page
     assert "FAIL</td>" not in page
