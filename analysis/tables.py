@@ -88,6 +88,26 @@ def left_out_note(what: str, left_out: Mapping[str, str] | str) -> str:
     return f"{what}: left out {text}"
 
 
+def note_descriptives(table: pd.DataFrame) -> pd.DataFrame:
+    """Attach a :func:`left_out_note` per cell of a ``describe`` table that left someone out.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"measure": ["y"], "group": ["a"], "time": ["pre"],
+    ...                   "exclusion_reason": ["S1 (no value)"]})
+    >>> take_notes(note_descriptives(t))
+    ['descriptives of y (a, pre): left out S1 (no value)']
+    """
+    return with_notes(
+        table,
+        [
+            left_out_note(f"descriptives of {r.measure} ({r.group}, {r.time})", r.exclusion_reason)
+            for r in table.itertuples()
+            if r.exclusion_reason
+        ],
+    )
+
+
 def note_exclusions(table: pd.DataFrame, what: str) -> pd.DataFrame:
     """Attach a :func:`left_out_note` for the ``exclusion_reason`` of a one-analysis table."""
     if "exclusion_reason" in table.columns and len(table):

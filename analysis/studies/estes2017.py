@@ -361,7 +361,14 @@ def analyze(df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) 
     ['descriptives', 'percent_change', 'change_summary']
     """
     from .. import stats
-    from ..tables import exclusion_columns, left_out_note, note_exclusions, stack, with_notes
+    from ..tables import (
+        exclusion_columns,
+        left_out_note,
+        note_descriptives,
+        note_exclusions,
+        stack,
+        with_notes,
+    )
 
     raw = validate_data(df, source) if validate else df
     measures = list(MEASURES)
@@ -388,12 +395,7 @@ def analyze(df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) 
         table = stats.describe(
             data, [*measures, *subject_vars], ["group", "time"], subject="subject", why=why
         )
-        notes = [
-            left_out_note(f"descriptives of {r.measure} ({r.group}, {r.time})", r.exclusion_reason)
-            for r in table.itertuples()
-            if r.exclusion_reason
-        ]
-        return with_notes(table, notes)
+        return note_descriptives(table)
 
     def percent_change():
         require_pairs(change_all, "a percent change")

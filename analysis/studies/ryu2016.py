@@ -761,7 +761,7 @@ def analyze(df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) 
     ['group', 'time', 'Interaction']
     """
     from .. import stats
-    from ..tables import left_out_note, note_exclusions, stack, with_notes
+    from ..tables import note_descriptives, note_exclusions, stack
 
     raw = validate_data(df, source) if validate else df
     logs = {dv(o): o for o, scale in OUTCOMES.items() if scale == "log"}
@@ -777,12 +777,7 @@ def analyze(df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) 
         log = table["measure"].str.startswith("log_")
         with np.errstate(over="ignore"):
             table["geomean"] = np.exp(table["mean"].where(log))
-        notes = [
-            left_out_note(f"descriptives of {r.measure} ({r.group}, {r.time})", r.exclusion_reason)
-            for r in table.itertuples()
-            if r.exclusion_reason
-        ]
-        return with_notes(table, notes)
+        return note_descriptives(table)
 
     def mixed_anova():
         return stack(
