@@ -20,7 +20,7 @@ reproduce: $(STAMP)
 	$(PY) -m analysis reproduce --seed $(SEED) --out $(OUT)
 
 # Notebooks run headless as `reproduce` runs them: widgets render their starting state
-# (ANALYSIS_STATIC_WIDGETS, see analysis/hrr.py) and no cell may take more than 10 minutes.
+# (ANALYSIS_STATIC_WIDGETS, see analysis/engine/hrr.py) and no cell may take more than 10 minutes.
 test: lint
 	ANALYSIS_STATIC_WIDGETS=1 $(PY) -m pytest tests analysis --nbmake notebooks --nbmake-timeout=600
 

@@ -13,7 +13,7 @@ __all__ = ["load"]
 def __getattr__(name: str):
     # ``analysis.load`` without importing pandas at ``import analysis``
     if name == "load":
-        from .loading import load
+        from .studies import load
 
         return load
     raise AttributeError(f"module 'analysis' has no attribute {name!r}")

@@ -11,9 +11,9 @@ reproduce [--seed N] [--out DIR]            rebuild every dataset, table, figure
 
 Every argument is checked before any work starts (``--seed`` >= 0, ``--jobs`` >= 1, each
 ``--assume NAME=VALUE`` finite and within the meaning of the assumption: see
-:mod:`analysis.targets`). Output is all or nothing and never destructive: an existing file or a
+:mod:`analysis.dataio.targets`). Output is all or nothing and never destructive: an existing file or a
 non-empty folder is replaced only with ``--force``, and then only a regular file, or the tables
-this tool wrote (see :mod:`analysis.io`).
+this tool wrote (see :mod:`analysis.dataio.io`).
 
 Exit codes
 ----------
@@ -120,19 +120,44 @@ def _assumptions(pairs: list[tuple[str, float]] | None) -> dict[str, float]:
 # --- commands ---------------------------------------------------------------------------------
 
 
-def cmd_studies(args) -> int:
-    from .studies import STUDIES
+SIMULATED_COMMANDS = "simulate, replicate, analyze"
 
-    for name, title in STUDIES.items():
-        print(f"{name:12s} {title}")
+
+def cmd_studies(args) -> int:
+    """Every study of the registry: what it is built from and which commands apply to it."""
+    from .studies import all_studies, is_simulated
+
+    rows = [("study", "data", "commands", "notebook", "title")]
+    for study in all_studies():
+        simulated = is_simulated(study.NAME)
+        rows.append(
+            (
+                study.NAME,
+                "simulated" if simulated else "published numbers",
+                SIMULATED_COMMANDS if simulated else "none (report and notebook)",
+                study.NOTEBOOK,
+                study.TITLE,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True))
+            + "  "
+            + row[4]
+        )
+    print(
+        "\nEvery study is in `make reproduce`'s report. simulate/replicate/analyze apply to the "
+        "simulated studies only; the others are computed from published numbers."
+    )
     return 0
 
 
 def _study_and_assumptions(args):
     """The study module and the checked ``--assume`` values (before any work starts)."""
-    from .studies import get_study
+    from .studies import get_simulated_study
 
-    study = get_study(args.study)
+    study = get_simulated_study(args.study)
     assumptions = _assumptions(args.assume)
     study.targets(**assumptions)  # names, finiteness and ranges: see Targets.with_overrides
     return study, assumptions
@@ -180,7 +205,7 @@ def _problems(exc: InputError) -> str:
 
 
 def cmd_simulate(args) -> int:
-    from .io import check_csv_target, save_csv
+    from .dataio.io import check_csv_target, save_csv
 
     study, assumptions = _study_and_assumptions(args)
     check_csv_target(args.out, force=args.force, label="--out")
@@ -195,11 +220,11 @@ def cmd_simulate(args) -> int:
 def cmd_replicate(args) -> int:
     import pandas as pd
 
-    from .scorecard import summary
+    from .studies.base import summary
 
     study, assumptions = _study_and_assumptions(args)
     if args.out:
-        from .io import check_csv_target
+        from .dataio.io import check_csv_target
 
         check_csv_target(args.out, force=args.force, label="--out")
     # With assumptions of the user's, the data are simulated once more here (milliseconds) to
@@ -230,7 +255,7 @@ def cmd_replicate(args) -> int:
         print(shown.to_string(index=False))
     print(summary(card))
     if args.out:
-        from .io import save_csv
+        from .dataio.io import save_csv
 
         save_csv(card, args.out, force=args.force, label="--out")
     return 0 if rep.passed else EXIT_FAIL
@@ -251,12 +276,11 @@ def sheet_value(text: str | None) -> str | int | None:
 
 
 def cmd_analyze(args) -> int:
+    from .dataio.io import check_tables_target, save_tables
     from .errors import DataWarning
-    from .io import check_tables_target, save_tables
-    from .loading import load
-    from .studies import get_study
+    from .studies import get_simulated_study, load
 
-    study = get_study(args.study)
+    study = get_simulated_study(args.study)
     # what --out is can be checked now; what it holds is checked once the data file is known
     # to be good (a bad file is the first thing to fix), before any table is computed
     check_tables_target(args.out, force=args.force, label="--out", contents=False)
@@ -288,7 +312,7 @@ def cmd_analyze(args) -> int:
 def cmd_hrr(args) -> int:
     import pandas as pd
 
-    from .hrr import EQUATIONS, parse_zone, zone_table
+    from .engine.hrr import EQUATIONS, parse_zone, zone_table
 
     low, high, reading = parse_zone(args.zone)
     equations = [args.equation] if args.equation else list(EQUATIONS)
@@ -305,7 +329,7 @@ def cmd_hrr(args) -> int:
 
 
 def cmd_reproduce(args) -> int:
-    from .reproduce import reproduce
+    from .build.reproduce import reproduce
 
     return reproduce(
         seed=args.seed,
@@ -346,11 +370,11 @@ def build_parser() -> argparse.ArgumentParser:
     def force_option(p, what):
         p.add_argument("--force", action="store_true", help=f"replace {what} (never anything else)")
 
-    p = command("studies", help="list the studies")
+    p = command("studies", help="list every study and the commands that apply to it")
     p.set_defaults(func=cmd_studies)
 
     def study_options(p):
-        p.add_argument("study", help="study name, e.g. estes2017 (see `studies`)")
+        p.add_argument("study", help="a simulated study: estes2017 or ryu2016 (see `studies`)")
         p.add_argument("--seed", type=seed_type, default=0, help="random seed >= 0 (default 0)")
         p.add_argument(
             "--dispersion",
@@ -380,7 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_replicate)
 
     p = command("analyze", help="load and validate a data file, write every result table")
-    p.add_argument("study", help="study name, e.g. estes2017")
+    p.add_argument("study", help="a simulated study: estes2017 or ryu2016 (see `studies`)")
     p.add_argument("file", type=Path, help="data file (CSV, Excel...): long or wide format")
     p.add_argument("--out", required=True, type=Path, help="folder for the result tables")
     p.add_argument(

@@ -1,7 +1,7 @@
 """Benchmark of the array ANOVA engine, run by ``make bench``.
 
 100,000 replicates of the 3 groups x 10 subjects x 3 timepoints design through
-``analysis.anova.mixed_anova`` (every SS, F, p, partial eta², Mauchly W and p, GG and HF epsilon;
+``analysis.engine.anova.mixed_anova`` (every SS, F, p, partial eta², Mauchly W and p, GG and HF epsilon;
 analysis only, data drawn beforehand; the GG and HF corrected p, computed when first read,
 timed separately), beside the reference measured in the
 same run: a loop of ``pingouin.mixed_anova`` over long DataFrames, timed on a subset and
@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from analysis.anova import mixed_anova
+from analysis.engine.anova import mixed_anova
 
 REPLICATES = 100_000
 LOOP_SUBSET = 100

@@ -1,7 +1,7 @@
 """``--assume NAME=VALUE``: every value finite and within the meaning of its assumption.
 
 The meaning of each assumed row lives in its targets table (``allowed``, or derived from
-``statistic``/``unit``/``quantity``: see :mod:`analysis.targets`), and the check in
+``statistic``/``unit``/``quantity``: see :mod:`analysis.dataio.targets`), and the check in
 ``Targets.with_overrides``, so the command line and the Python API refuse the same values.
 """
 
@@ -14,10 +14,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analysis.cli import main
+from analysis.dataio.targets import DATA_DIR, load_targets, parse_allowed
 from analysis.errors import InputError
-from analysis.targets import DATA_DIR, load_targets, parse_allowed
+from analysis.studies import simulated_names
 
-STUDIES = ["estes2017", "ryu2016"]
+STUDIES = simulated_names()
 ASSUMED = {study: load_targets(study).assumed_ids() for study in STUDIES}
 
 

@@ -1,20 +1,20 @@
-"""Verdicts a methodologist would sign (issue 10): the rules of ``analysis.claims``."""
+"""Verdicts a methodologist would sign (issue 10): the rules of ``analysis.studies.verdicts``."""
 
 import math
 
 import pandas as pd
 import pytest
 
-from analysis import dose
-from analysis.claims import (
+from analysis.build.claims import claims_table
+from analysis.studies import estes2017, ryu2016
+from analysis.studies import konopka2014 as dose
+from analysis.studies.verdicts import (
     GRADES,
     PAPERS_OWN_TESTS,
     VERDICTS,
-    claims_table,
     decide_by_interaction,
     verdict_row,
 )
-from analysis.studies import estes2017, ryu2016
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,8 @@ import pandas as pd
 import pingouin as pg
 import pytest
 
-from analysis import cli, io
+from analysis import cli
+from analysis.dataio import io
 from analysis.errors import DataWarning, InputError
 from analysis.studies import estes2017
 
@@ -430,7 +431,7 @@ def test_analyze_refuses_a_non_empty_folder_before_computing(
 
 
 def _computing_forbidden(data, source="<data>", *, validate=True):
-    from analysis.tables import Tables
+    from analysis.engine.tables import Tables
 
     def forbidden():
         raise AssertionError("a table was computed before --out was checked")
@@ -473,7 +474,7 @@ def test_analyze_force_refuses_a_file_it_did_not_write(capsys, tmp_path, simulat
 
 
 def test_analyze_failing_midway_leaves_no_folder(capsys, tmp_path, simulated, monkeypatch):
-    from analysis.tables import Tables
+    from analysis.engine.tables import Tables
 
     def analyze(data, source="<data>", *, validate=True):
         def broken():
@@ -493,7 +494,7 @@ def test_analyze_failing_midway_leaves_no_folder(capsys, tmp_path, simulated, mo
 def test_analyze_passes_sheet_and_format_to_the_loader_and_prints_its_warnings(
     capsys, tmp_path, simulated, monkeypatch
 ):
-    import analysis.loading
+    import analysis.studies
 
     calls = []
 
@@ -503,7 +504,7 @@ def test_analyze_passes_sheet_and_format_to_the_loader_and_prints_its_warnings(
         warnings.warn("ids stripped of spaces\nin 3 rows", DataWarning, stacklevel=1)
         return pd.read_csv(simulated["a"])
 
-    monkeypatch.setattr(analysis.loading, "load", load)
+    monkeypatch.setattr(analysis.studies, "load", load)
     book = tmp_path / "book.xlsx"
     for sheet, expected in [("2", 2), ("Data 2019", "Data 2019")]:
         out = tmp_path / f"out{expected}"

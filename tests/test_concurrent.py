@@ -3,9 +3,11 @@
 import pandas as pd
 import pytest
 
-from analysis import concurrent, plots, reproduce
+from analysis.build import reproduce
+from analysis.dataio.targets import KINDS
+from analysis.engine import plots
 from analysis.errors import InputError
-from analysis.targets import KINDS
+from analysis.studies import all_studies, concurrent
 
 
 def write_changed(tmp_path, changes: dict) -> pd.DataFrame:
@@ -20,7 +22,7 @@ def write_changed(tmp_path, changes: dict) -> pd.DataFrame:
 
 
 def verdict(table=None) -> str:
-    return concurrent.claim_verdicts(table).iloc[0]["verdict"]
+    return concurrent.claim_verdicts(table=table).iloc[0]["verdict"]
 
 
 def test_every_number_is_traced_to_a_source():
@@ -126,7 +128,7 @@ def test_forest_draws_one_row_per_estimate_and_no_pooled_diamond():
     assert len(ax.get_yticklabels()) == len(smd)
     assert not [p for p in ax.patches if p.get_gid() == "pooled"]
     assert any(line.get_xdata()[0] == 0 for line in ax.lines)  # the zero line
-    assert plots.drawn_by(fig) == "analysis.plots.meta_estimates"
+    assert plots.drawn_by(fig) == "analysis.engine.plots.meta_estimates"
     plots.close(fig)
 
 
@@ -145,8 +147,10 @@ def test_protocols_are_read_from_the_study_tables():
 
 
 def test_reproduce_runs_it_and_it_decides_claim_6():
-    assert "analysis.concurrent" in reproduce.ANALYSES
-    verdicts = pd.concat(reproduce.claim_verdicts([]), ignore_index=True)
-    assert (verdicts["claim"] == 6).sum() == 1
+    assert concurrent in all_studies()
+    results = concurrent.results(seed=0)
+    assert results.data is None and results.scorecard.empty
+    verdicts = pd.concat(reproduce.claim_verdicts([results]), ignore_index=True)
+    assert verdicts["claim"].tolist() == [6]
     assert set(concurrent.tables()) == {"estimates", "moderators", "protocols", "interference"}
     assert concurrent.NOTEBOOK == "05_does_mileage_hurt_muscle"

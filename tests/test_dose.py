@@ -6,9 +6,10 @@ import pytest
 from scipy import stats
 from statsmodels.stats.meta_analysis import combine_effects
 
-from analysis import dose, meta, plots
+from analysis.engine import meta, plots
+from analysis.engine.sessions import Interval, Protocol, against_prescription, time_in_bands
 from analysis.errors import InputError
-from analysis.protocol import Interval, Protocol, against_prescription, time_in_bands
+from analysis.studies import konopka2014 as dose
 
 
 def primary_rows():

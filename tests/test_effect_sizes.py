@@ -16,7 +16,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from scipy.stats import f as f_dist
 
-from analysis import stats
+from analysis.engine import stats
 
 REFERENCE = ROOT / "tests" / "reference"
 ETA = pd.read_csv(REFERENCE / "effectsize_f_reference.csv").query(

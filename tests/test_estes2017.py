@@ -159,7 +159,7 @@ def test_analyze_rejects_bad_data_with_one_message():
     data = study.simulate(seed=0)
     bad = data.copy()
     bad.loc[3, "csa_cm2"] = -1.0
-    # the validator's messages (analysis.schemas): file, column, 1-based data row
+    # the validator's messages (analysis.dataio.schemas): file, column, 1-based data row
     with pytest.raises(InputError, match=r'(?s)x\.csv.*column "csa_cm2", row 4\b'):
         study.analyze(bad, source="x.csv")
     dup = pd.concat([data, data.iloc[[0]]], ignore_index=True)
@@ -174,7 +174,7 @@ def test_analyze_rejects_bad_data_with_one_message():
 
 
 def test_sensitivity_shows_the_control_assumption_matters():
-    from analysis.sensitivity import sensitivity
+    from analysis.checks.sensitivity import sensitivity
 
     table = sensitivity(study, {"control_csa_pct_change_mean": [0.0, 8.0]})
     assert table["csa_change_welch_p"].iloc[1] > table["csa_change_welch_p"].iloc[0]

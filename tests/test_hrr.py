@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis import hrr
+from analysis.engine import hrr
 from analysis.errors import InputError
 
 ages = st.floats(10, 100, allow_nan=False)

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import stats
+from analysis.engine import stats
 from analysis.studies import estes2017, ryu2016
 
 # ---------------------------------------------------------------------------- helpers

@@ -9,7 +9,7 @@ import stat
 import pandas as pd
 import pytest
 
-from analysis import io
+from analysis.dataio import io
 from analysis.errors import InputError
 
 

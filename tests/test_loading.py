@@ -14,13 +14,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from analysis import cli
+from analysis.dataio.loading import read_table
 from analysis.errors import DataWarning, InputError
-from analysis.loading import load, read_table, template
-from analysis.studies import estes2017, ryu2016
+from analysis.studies import estes2017, get_study, load, ryu2016, simulated_names, template
 
 BAD = ROOT / "tests" / "data" / "bad"
 EXPECTED = json.loads((BAD / "expected.json").read_text())
-STUDIES = {"estes2017": estes2017, "ryu2016": ryu2016}
+STUDIES = {name: get_study(name) for name in simulated_names()}
 
 
 def snapshot(folder):
@@ -332,7 +332,7 @@ def test_random_tables_give_a_table_or_an_input_error(tmp_path, columns, rows, d
 @pytest.mark.parametrize("kind", ["csv", "xlsx", "parquet"])
 def test_a_file_far_larger_than_a_study_is_refused_before_it_is_parsed(tmp_path, monkeypatch, kind):
     """A million-row file once took 19 s and 2 GB to refuse; the size is now read first."""
-    import analysis.loading as loading
+    import analysis.dataio.loading as loading
 
     monkeypatch.setattr(loading, "MAX_ROWS", 10)
     data = template("ryu2016")  # 18 rows

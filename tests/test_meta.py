@@ -15,7 +15,7 @@ from conftest import ROOT
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis import meta
+from analysis.engine import meta
 
 REFERENCE = ROOT / "tests" / "reference"
 METAFOR = pd.read_csv(REFERENCE / "meta_reference.csv")

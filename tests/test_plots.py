@@ -7,7 +7,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-from analysis import plots
+from analysis.engine import plots
 from analysis.studies import estes2017 as study
 
 
@@ -59,7 +59,7 @@ def test_change_figures_have_labels_with_units(figures):
 
 def test_each_figure_names_the_function_that_drew_it(figures):
     _, figs = figures
-    assert plots.drawn_by(figs["estes2017_csa_prepost"]) == "analysis.plots.prepost_lines"
+    assert plots.drawn_by(figs["estes2017_csa_prepost"]) == "analysis.engine.plots.prepost_lines"
 
 
 def test_saved_svg_is_byte_identical_for_the_same_data(tmp_path):

@@ -13,9 +13,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import reproduce as rp
-from analysis.claims import load_claims
-from analysis.studies import STUDIES
+from analysis.build import reproduce as rp
+from analysis.build.claims import load_claims
+from analysis.studies import NAMES, simulated_names
+
+SIMULATED = simulated_names()
 
 
 def sha(path: Path) -> str:
@@ -62,9 +64,14 @@ def test_report_has_every_part(report):
     out, result = report
     for folder in ("data", "tables", "figures", "notebooks"):
         assert any((out / folder).iterdir()), folder
-    for study in STUDIES:
+    for study in SIMULATED:
         assert (out / "data" / f"{study}.csv").exists()
         assert (out / "tables" / f"{study}_scorecard.csv").exists()
+    # every registered study writes its tables and figures; only simulated ones write data
+    for study in NAMES:
+        assert list((out / "tables").glob(f"{study}_*.csv")), study
+        assert list((out / "figures").glob(f"{study}_*.svg")), study
+    assert sorted(p.stem for p in (out / "data").glob("*.csv")) == sorted(SIMULATED)
     notebooks = sorted(p.stem for p in rp.notebooks())
     assert sorted(p.stem for p in (out / "notebooks").glob("*.html")) == notebooks
     assert sorted(p.stem for p in (out / "notebooks").glob("*.ipynb")) == notebooks
@@ -88,7 +95,7 @@ def test_index_shows_every_claim_and_every_scorecard(report):
     assert "<th>grade</th>" in page and "Grade: published = " in page
     for grade in ("assumption-driven", "reconstructed", "published"):
         assert f"<td>{grade}</td>" in page
-    for study in STUDIES:
+    for study in SIMULATED:
         assert f'id="scorecard-{study}"' in page
     assert "FAIL</td>" not in page
     # claim 5 is decided by the dose analysis (notebook 03, meta-analysis tables)
@@ -128,7 +135,7 @@ def test_same_seed_same_bytes_and_another_seed_other_data(report, tmp_path):
     assert again
     for rel, path in again.items():
         assert sha(path) == sha(out / rel), f"{rel} differs between two runs with seed 0"
-    for study in STUDIES:
+    for study in SIMULATED:
         assert sha(tmp_path / "other" / "data" / f"{study}.csv") != sha(
             out / "data" / f"{study}.csv"
         )

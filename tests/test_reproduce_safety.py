@@ -17,8 +17,8 @@ import nbformat
 import psutil  # ipykernel depends on it
 import pytest
 
-from analysis import reproduce as rp
-from analysis.report import sha256
+from analysis.build import reproduce as rp
+from analysis.build.report import sha256
 
 
 def notebook(path: Path, *sources: str) -> Path:
@@ -264,7 +264,7 @@ def test_sigkill_leaves_no_worker_or_kernel_behind(sleepy_build):
 
 
 def test_the_zone_explorer_is_a_table_in_a_headless_kernel(monkeypatch):
-    from analysis import hrr
+    from analysis.engine import hrr
 
     monkeypatch.setenv(rp.STATIC_WIDGETS, "1")
     static = hrr.zone_explorer(30, 60)

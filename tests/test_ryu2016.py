@@ -165,7 +165,7 @@ def test_bad_data_gets_one_message():
     data = study.simulate(seed=0)
     bad = data.copy()
     bad.loc[5, "tail_dna_pct"] = 140.0
-    # the validator's messages (analysis.schemas): file, column, 1-based data row, the bound
+    # the validator's messages (analysis.dataio.schemas): file, column, 1-based data row, the bound
     with pytest.raises(
         InputError, match=r'(?s)runners\.csv.*column "tail_dna_pct", row 6, value 140\b.*≤ 100'
     ):

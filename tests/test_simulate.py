@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from analysis.simulate import (
+from analysis.engine.simulate import (
     correlation_matrix,
     lognormal_params,
     rlnorm_multi,

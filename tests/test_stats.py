@@ -10,7 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from analysis import stats
+from analysis.engine import stats
 
 samples = st.lists(st.floats(-100, 100, allow_nan=False), min_size=3, max_size=30).filter(
     lambda xs: np.std(xs) > 1e-3

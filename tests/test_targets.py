@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
+from analysis.dataio.targets import COLUMNS, DATA_DIR, KINDS, load_targets
 from analysis.errors import InputError
-from analysis.targets import COLUMNS, DATA_DIR, KINDS, load_targets
 
 STUDY_TABLES = sorted(
     p.stem
@@ -43,7 +43,7 @@ def test_a_broken_table_is_reported_with_file_row_and_column(tmp_path):
 
 def test_changing_a_published_number_moves_the_simulation(tmp_path, monkeypatch):
     # the CSV is the single source of truth: edit it and the simulated data follow
-    import analysis.targets as targets
+    import analysis.dataio.targets as targets
     from analysis.studies import estes2017
 
     table = pd.read_csv(DATA_DIR / "estes2017.csv")

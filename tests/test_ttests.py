@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from analysis import ttests
+from analysis.engine import ttests
 
 
 @pytest.fixture(scope="module")

@@ -22,12 +22,12 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..dataio.schemas import DataSpec, Measure, validate
+from ..dataio.targets import Targets, load_targets
+from ..engine.simulate import as_rng, rnorm_multi
+from ..engine.tables import Tables, first_row
 from ..errors import InputError
-from ..schemas import DataSpec, Measure, validate
-from ..scorecard import Replication, build_scorecard
-from ..simulate import as_rng, rnorm_multi
-from ..tables import Tables, first_row
-from ..targets import Targets, load_targets
+from .base import Replication, build_scorecard
 
 NAME = "estes2017"
 TITLE = "HIIT running and quadriceps size (Estes et al. 2017)"
@@ -347,7 +347,7 @@ def analyze(df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) 
       tables of that measure (``percent_change``, ``change_summary``, ``change_tests``,
       ``group_comparison``) and reported; no offset is added, because it would move every
       other subject's change. The paired t-test, ANOVA and ANCOVA keep the subject.
-    * ±inf values are treated as unusable and reported (:func:`analysis.stats.prepare_measures`).
+    * ±inf values are treated as unusable and reported (:func:`analysis.engine.stats.prepare_measures`).
     * A group of fewer than 2 subjects or without variance gives NaN statistics with a
       ``note``; an analysis the data cannot support at all (one group, one timepoint) becomes
       a table holding only a ``note``.
@@ -360,8 +360,8 @@ def analyze(df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) 
     >>> list(tables)[:3]
     ['descriptives', 'percent_change', 'change_summary']
     """
-    from .. import stats
-    from ..tables import (
+    from ..engine import stats
+    from ..engine.tables import (
         exclusion_columns,
         left_out_note,
         note_descriptives,
@@ -495,10 +495,10 @@ def _with_exclusions(
     """Add ``excluded_subjects`` / ``exclusion_reason`` per row, and a note per row that has some.
 
     ``frame`` is a per-subject table with ``measure``, ``group`` and ``exclusion_reason``
-    columns (:func:`analysis.stats.paired_values`); a row of ``table`` gets the subjects of
+    columns (:func:`analysis.engine.stats.paired_values`); a row of ``table`` gets the subjects of
     its measure (and group, with ``by_group``) that ``frame`` left out.
     """
-    from ..tables import exclusion_columns, left_out_note, with_notes
+    from ..engine.tables import exclusion_columns, left_out_note, with_notes
 
     found: dict[tuple, dict[str, str]] = {}
     flagged = frame[frame["exclusion_reason"] != ""]
@@ -527,7 +527,7 @@ def validate_data(df: pd.DataFrame, source: str = "<data>") -> pd.DataFrame:
 
 
 def _lookup(data: pd.DataFrame, tables: dict[str, pd.DataFrame]):
-    from ..stats import grim_consistent
+    from ..engine.stats import grim_consistent
 
     def reproduced(row: pd.Series) -> float:
         quantity, group, statistic = row["quantity"], row["group"], row["statistic"]
@@ -591,7 +591,20 @@ def replicate(seed: int | None = 0, dispersion: str = "sem", **assumptions) -> R
     data = simulate(seed, dispersion, **assumptions)
     tables = analyze(data, validate=False)  # made by simulate(); its schema is tested
     card = scorecard(data, tables, dispersion, **assumptions)
-    return Replication(NAME, seed, data, tables, card, dict(assumptions, dispersion=dispersion))
+    return Replication(
+        NAME,
+        tables,
+        seed=seed,
+        data=data,
+        scorecard=card,
+        assumptions=dict(assumptions, dispersion=dispersion),
+    )
+
+
+def results(seed: int | None = 0) -> Replication:
+    """The study's results for the report (:class:`~analysis.studies.base.Study`): the exact
+    replication under the default assumptions."""
+    return replicate(seed=seed)
 
 
 SENSITIVITY_GRID = {
@@ -666,7 +679,7 @@ def _split(assumptions: dict) -> tuple[str, dict]:
 def claim1_verdict_at(seed: int | None = 0, **assumptions) -> tuple[float, str]:
     """Claim 1's interaction p and verdict for data simulated under ``assumptions``
     (``dispersion`` and any assumed id of ``estes2017.csv``)."""
-    from ..claims import decide_by_interaction
+    from .verdicts import decide_by_interaction
 
     dispersion, rest = _split(assumptions)
     p, hiit_more = csa_interaction(simulate(seed, dispersion, **rest))
@@ -733,8 +746,8 @@ def _bisect(supported, lo: float, hi: float, tol: float, low_supported: bool) ->
 
 
 def _claim1(rep: Replication) -> dict:
-    """Claim 1: decided by the group × time interaction on CSA (see ``analysis.claims``)."""
-    from ..claims import decide_by_interaction, verdict_row
+    """Claim 1: decided by the group × time interaction on CSA (see ``analysis.studies.verdicts``)."""
+    from .verdicts import decide_by_interaction, verdict_row
 
     dispersion, assumptions = _split(rep.assumptions)
     t = targets(**assumptions)
@@ -834,8 +847,8 @@ def _claim1(rep: Replication) -> dict:
 
 def claim_verdicts(rep: Replication) -> pd.DataFrame:
     """The article's claims this study speaks to (1 and 2), each with its deciding numbers;
-    the rules are in ``analysis.claims``."""
-    from ..claims import verdict_row
+    the rules are in ``analysis.studies.verdicts``."""
+    from .verdicts import verdict_row
 
     rel = first_row(rep.tables["change_tests"], group="HIIT", measure="vo2max_rel")
     abs_ = first_row(rep.tables["change_tests"], group="HIIT", measure="vo2max_abs")
@@ -870,8 +883,8 @@ def claim_verdicts(rep: Replication) -> pd.DataFrame:
 
 
 def figures(rep: Replication) -> dict:
-    """The study's figures by file stem; each is drawn by a function of ``analysis.plots``."""
-    from .. import plots
+    """The study's figures by file stem; each is drawn by a function of ``analysis.engine.plots``."""
+    from ..engine import plots
 
     change = rep.tables["percent_change"]
     return {

@@ -21,12 +21,12 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..dataio.schemas import DataSpec, Measure, validate
+from ..dataio.targets import Targets, load_targets
+from ..engine.simulate import as_rng, sim_design
+from ..engine.tables import Tables, first_row
 from ..errors import InputError
-from ..schemas import DataSpec, Measure, validate
-from ..scorecard import Replication, build_scorecard, count_passed
-from ..simulate import as_rng, sim_design
-from ..tables import Tables, first_row
-from ..targets import Targets, load_targets
+from .base import Replication, build_scorecard, count_passed
 
 NAME = "ryu2016"
 TITLE = "Running distance and muscle damage (Ryu et al. 2016)"
@@ -362,14 +362,14 @@ def _posthoc_within(data: pd.DataFrame, why: pd.DataFrame | None = None) -> pd.D
 
     A runner without a usable value at both timepoints of a contrast is left out of that
     contrast and named (``excluded_subjects``, ``exclusion_reason``; ``why`` from
-    :func:`analysis.stats.prepare_measures` gives the reasons of unusable values). A contrast
+    :func:`analysis.engine.stats.prepare_measures` gives the reasons of unusable values). A contrast
     with fewer than 2 runners, or without variance, has NaN statistics and a ``note``. Effect
     sizes are named for what they are: ``d_z`` (change over the SD of the changes, exact CI)
     and ``d_av`` / ``g_av`` (change over the pre/post average SD; see
-    :func:`analysis.stats.paired_ttest`).
+    :func:`analysis.engine.stats.paired_ttest`).
     """
-    from .. import stats
-    from ..tables import exclusion_columns, left_out_note, with_notes
+    from ..engine import stats
+    from ..engine.tables import exclusion_columns, left_out_note, with_notes
 
     present_times = set(data["time"])
     laters = [t for t in ("post", "day3") if t in present_times]
@@ -416,8 +416,8 @@ def _posthoc_between(data: pd.DataFrame, why: pd.DataFrame | None = None) -> pd.
     Runners of the two distances without a usable value at that timepoint are left out of
     the comparison and named; groups of unequal size are what Welch's test is for.
     """
-    from .. import stats
-    from ..tables import exclusion_columns, left_out_note, with_notes
+    from ..engine import stats
+    from ..engine.tables import exclusion_columns, left_out_note, with_notes
 
     groups = [g for g in GROUPS if g in set(data["group"])]
     if len(groups) < 2:
@@ -489,8 +489,8 @@ def _dose_response(
     ``exclusion_reason``, and the trend's ``excluded_subjects``. The log fold is
     ``log(later) - log(pre)``, which cannot overflow as a ratio of extreme values can.
     """
-    from .. import stats
-    from ..tables import exclusion_columns, left_out_note, with_notes
+    from ..engine import stats
+    from ..engine.tables import exclusion_columns, left_out_note, with_notes
 
     groups = [g for g in GROUPS if g in set(data["group"])]
     if len(groups) < 2:
@@ -566,7 +566,7 @@ def _mixed_model(
     model (a distance x time cell without observations, too few observations for its fixed
     effects, no variance, a singular fit) gets one row with a ``note``.
     """
-    from ..tables import stack
+    from ..engine.tables import stack
 
     groups = [g for g in GROUPS if g in set(data["group"])]
     times = [t for t in TIMES if t in set(data["time"])]
@@ -649,7 +649,7 @@ def _terms(groups: list[str], times: list[str]) -> tuple[str, str]:
 
 
 def _mixed_model_of(data: pd.DataFrame, outcome: str, why: pd.DataFrame | None) -> pd.DataFrame:
-    from ..tables import exclusion_columns, note_exclusions
+    from ..engine.tables import exclusion_columns, note_exclusions
 
     column = dv(outcome)
     part, left, groups, times = _model_frame(data, outcome, why)
@@ -688,7 +688,7 @@ def _interaction_lrt_of(data: pd.DataFrame, outcome: str, why: pd.DataFrame | No
     """
     from scipy import stats as sps
 
-    from ..tables import exclusion_columns, note_exclusions
+    from ..engine.tables import exclusion_columns, note_exclusions
 
     column = dv(outcome)
     part, left, groups, times = _model_frame(data, outcome, why)
@@ -746,7 +746,7 @@ def analyze(df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) 
       value is left out of the analyses that need the log or the ratio, and reported;
       no offset such as log(x + 1) is added, because it would change every runner's result.
       Raw-scale analyses of the same outcome keep the 0.
-    * ±inf values are treated as unusable and reported (:func:`analysis.stats.prepare_measures`).
+    * ±inf values are treated as unusable and reported (:func:`analysis.engine.stats.prepare_measures`).
     * Fewer than 2 runners in a comparison, or no variance: NaN statistics and a ``note``.
     * ``body_mass_kg`` may differ between a runner's timepoints; no analysis assumes it
       constant (none uses it).
@@ -760,8 +760,8 @@ def analyze(df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) 
     >>> aov[aov["dv"] == "log_ck_u_l"]["Source"].tolist()
     ['group', 'time', 'Interaction']
     """
-    from .. import stats
-    from ..tables import note_descriptives, note_exclusions, stack
+    from ..engine import stats
+    from ..engine.tables import note_descriptives, note_exclusions, stack
 
     raw = validate_data(df, source) if validate else df
     logs = {dv(o): o for o, scale in OUTCOMES.items() if scale == "log"}
@@ -875,7 +875,15 @@ def replicate(seed: int | None = 0, dispersion: str = "sem", **assumptions) -> R
     data = simulate(seed, dispersion, **assumptions)
     tables = analyze(data, validate=False)  # made by simulate(); its schema is tested
     card = scorecard(data, tables, dispersion, **assumptions)
-    return Replication(NAME, seed, data, tables, card, dict(assumptions))
+    return Replication(
+        NAME, tables, seed=seed, data=data, scorecard=card, assumptions=dict(assumptions)
+    )
+
+
+def results(seed: int | None = 0) -> Replication:
+    """The study's results for the report (:class:`~analysis.studies.base.Study`): the exact
+    replication under the default assumptions."""
+    return replicate(seed=seed)
 
 
 SENSITIVITY_GRID = {
@@ -955,9 +963,9 @@ def claim_verdicts(rep: Replication) -> pd.DataFrame:
     """The article's claims 3 (longer races, more damage) and 4 (damage persists).
 
     Claim 3 rests on the paper's own tests: the simulated data were built to reproduce the
-    published directions, so testing them would be circular (the rules: ``analysis.claims``).
+    published directions, so testing them would be circular (the rules: ``analysis.studies.verdicts``).
     """
-    from ..claims import PAPERS_OWN_TESTS, verdict_row
+    from .verdicts import PAPERS_OWN_TESTS, verdict_row
 
     card = rep.scorecard.set_index("claim_id")
     paper = card[card["claimed_by"] == "paper"]
@@ -1017,8 +1025,8 @@ def claim_verdicts(rep: Replication) -> pd.DataFrame:
 
 
 def figures(rep: Replication) -> dict:
-    """The study's figures by file stem; each is drawn by a function of ``analysis.plots``."""
-    from .. import plots
+    """The study's figures by file stem; each is drawn by a function of ``analysis.engine.plots``."""
+    from ..engine import plots
 
     folds = rep.tables["fold_change"]
     return {

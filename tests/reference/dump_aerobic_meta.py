@@ -1,8 +1,8 @@
-"""Dump the effects and variances that ``analysis.dose.meta_analyses`` pools.
+"""Dump the effects and variances that ``analysis.studies.konopka2014.meta_analyses`` pools.
 
 Run from the repository root:  .venv/bin/python tests/reference/dump_aerobic_meta.py
 Writes ``tests/reference/data/aerobic_meta_sets.csv`` (analysis, study, cohort, yi, vi, se):
-yi = mean % change, se = its printed SE, vi = se ** 2, exactly as ``analysis.meta.pool`` gets
+yi = mean % change, se = its printed SE, vi = se ** 2, exactly as ``analysis.engine.meta.pool`` gets
 them. The primary set is read from ``meta_analyses()["studies"]``; the three sensitivity sets
 repeat the selection in ``meta_analyses`` (the script checks that the project pools each to the
 same estimate from these rows). ``meta_reference.R`` reads this file.
@@ -19,7 +19,7 @@ OUT = Path(__file__).resolve().parent / "data" / "aerobic_meta_sets.csv"
 def sets():
     import pandas as pd
 
-    from analysis import dose
+    from analysis.studies import konopka2014 as dose
 
     lit = dose.load_literature()
     primary = dose.meta_analyses(lit)["studies"]
@@ -39,7 +39,8 @@ def sets():
 def main() -> None:
     import numpy as np
 
-    from analysis import dose, meta
+    from analysis.engine import meta
+    from analysis.studies import konopka2014 as dose
 
     runs = sets()
     pooled = dose.meta_analyses()["pooled"]

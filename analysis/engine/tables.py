@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from ..errors import InputError
 
 _NOTES = "notes"  # the key of DataFrame.attrs under which a factory hands over its notes
 

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .errors import InputError
+from ..errors import InputError
 from .tables import describe_left_out
 
 __all__ = [
@@ -1071,7 +1071,7 @@ def mixed_anova(
     why: pd.Series | None = None,
     ss_type: int = 3,
 ) -> pd.DataFrame:
-    """Two-way mixed ANOVA of one long table, on the array engine :mod:`analysis.anova`.
+    """Two-way mixed ANOVA of one long table, on the array engine :mod:`analysis.engine.anova`.
 
     **Type III sums of squares by default** (SPSS, JASP and afex report them); ``ss_type=2``
     gives pingouin's Type II. The two differ only in the ``time`` row, and only with unequal

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import DataWarning, InputError
+from ..errors import DataWarning, InputError
 
 # Cells these strings fill are missing values, as pandas' read_csv would read them.
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", ".", "#n/a"})

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..errors import InputError
 from . import hrr
-from .errors import InputError
 
 SCALES = ("hrmax", "hrr")
 DEFAULT_BANDS = (0, 50, 60, 70, 80, 90, 100)

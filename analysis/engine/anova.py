@@ -141,7 +141,7 @@ def mixed_anova(y, group, ss_type: int = 3) -> MixedAnova:
     ----------
     y : array_like, shape (replicates, subjects, timepoints) or (subjects, timepoints)
         The outcome; a 2-D array is one replicate. No missing values: drop incomplete
-        subjects first (:func:`analysis.stats.mixed_anova` does, and names them).
+        subjects first (:func:`analysis.engine.stats.mixed_anova` does, and names them).
     group : array_like, shape (subjects,)
         Group label of each subject; groups may be of any sizes (at least 2 groups, and more
         subjects than groups).

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .errors import InputError
+from ..errors import InputError
 
 METHODS = ("DL", "PM", "REML")
 _Z975 = stats.norm.ppf(0.975)

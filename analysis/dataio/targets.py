@@ -67,9 +67,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError, describe_location
+from ..errors import InputError, describe_location
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "published"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "published"
 
 COLUMNS = [
     "id",
@@ -333,7 +333,7 @@ def _check_allowed(table: pd.DataFrame, path: Path) -> None:
             rule = allowed_for(record)
         except ValueError as exc:
             raise InputError(
-                f"{where}: {exc}. Write it as in analysis.targets (e.g. >0, -1..1)."
+                f"{where}: {exc}. Write it as in analysis.dataio.targets (e.g. >0, -1..1)."
             ) from None
         if rule is None or record["kind"] != "assumed":
             continue
@@ -466,7 +466,7 @@ class Targets:
                 raise InputError(
                     f"{self.study} assumption {key} has no stated range of allowed values, so it "
                     f"cannot be overridden; fill in its 'allowed' cell in "
-                    f"data/published/{self.study}.csv (grammar in analysis.targets)."
+                    f"data/published/{self.study}.csv (grammar in analysis.dataio.targets)."
                 )
             values[key] = float(value)
         new = Targets(self.study, self.table, {**self.overrides, **values})

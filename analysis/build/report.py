@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .scorecard import SCORECARD_COLUMNS, Replication, summary
+from ..studies.base import SCORECARD_COLUMNS, Results, summary
 
 _NOT_SHOWN = ("study", "quantity", "note")  # in the CSV, left out of the page for width
 _CDN_SCRIPT = re.compile(r'<script[^>]*\ssrc="(?:https?:)?//[^"]*"[^>]*>\s*</script>\s*')
@@ -94,7 +94,7 @@ def write_index(
     out: Path,
     *,
     claims: pd.DataFrame,
-    replications: Sequence[Replication],
+    results: Sequence[Results],
     titles: Mapping[str, str],
     notebook_of: Mapping[str, str],
     notebooks: Sequence[str],
@@ -106,7 +106,7 @@ def write_index(
     ``figures`` maps a study to ``(stem, drawn_by)`` pairs of files in ``out/figures``;
     ``notebooks`` are stems of executed notebooks in ``out/notebooks``.
     """
-    from .claims import GRADE_LEGEND
+    from ..studies.verdicts import GRADE_LEGEND
 
     if "grade" not in claims.columns:
         claims = claims.assign(grade="")
@@ -130,13 +130,15 @@ def write_index(
         '<h2 id="claims">The article\'s claims</h2>',
         _table(claim_rows, class_columns=["verdict"], links=claim_links),
         f'<p class="legend">{html.escape(GRADE_LEGEND)} How verdicts are decided: '
-        "<code>analysis/claims.py</code> and the README.</p>",
+        "<code>analysis/studies/verdicts.py</code> and the README.</p>",
         '<h2 id="scorecards">Scorecards</h2>',
         "<p>Every published (or inferred) number and statement, against the value the "
         "simulated data reproduce. <code>claimed_by = article</code> marks a statement of the "
         "popular article, not of the paper.</p>",
     ]
-    for rep in replications:
+    for rep in results:
+        if not len(rep.scorecard):  # computed from published numbers only
+            continue
         card = rep.scorecard[[c for c in SCORECARD_COLUMNS if c not in _NOT_SHOWN]]
         parts += [
             f'<h3 id="scorecard-{rep.study}">{html.escape(titles.get(rep.study, rep.study))}'

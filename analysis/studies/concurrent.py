@@ -48,9 +48,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .claims import verdict_row
-from .errors import InputError, describe_location
-from .targets import DATA_DIR, load_targets
+from ..dataio.targets import DATA_DIR, load_targets
+from ..errors import InputError, describe_location
+from .base import Results
+from .verdicts import verdict_row
 
 NAME = "concurrent"
 TITLE = "Does endurance work hurt muscle gain? (concurrent-training meta-analyses)"
@@ -311,8 +312,20 @@ def tables() -> dict[str, pd.DataFrame]:
     }
 
 
-def claim_verdicts(table: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Claim 6: 'endurance mileage past some point works against muscle gain'."""
+def results(seed: int | None = 0) -> Results:
+    """Every result table (:class:`~analysis.studies.base.Study`); nothing is simulated, so
+    ``seed`` changes nothing."""
+    return Results(NAME, tables(), seed=seed)
+
+
+def claim_verdicts(
+    results: Results | None = None, *, table: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Claim 6: 'endurance mileage past some point works against muscle gain'.
+
+    Decided from ``table`` (default: the recorded targets table); ``results`` is accepted for
+    the study protocol.
+    """
     result = decide(table)
     primary = result["primary"]
     interfering = result["interfering"]
@@ -348,9 +361,9 @@ def claim_verdicts(table: pd.DataFrame | None = None) -> pd.DataFrame:
     )
 
 
-def figures(table: pd.DataFrame | None = None) -> dict:
-    """The figures of this analysis by file stem."""
-    from . import plots
+def figures(results: Results | None = None, *, table: pd.DataFrame | None = None) -> dict:
+    """The figures of this analysis by file stem (from ``table``, default the targets table)."""
+    from ..engine import plots
 
     est = estimates(table)
     smd = est[est["metric"].str.startswith("SMD")]

@@ -27,7 +27,6 @@ Safety (see the README, "Safety of ``reproduce``"):
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import multiprocessing
 import multiprocessing.connection
@@ -43,9 +42,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from .errors import InputError
+from ..errors import InputError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 
 GENERATOR = "analysis reproduce"  # manifest.json marker: this folder is ours to replace
@@ -54,7 +53,7 @@ TIMEOUT_VARIABLE = "ANALYSIS_CELL_TIMEOUT"
 START_TIMEOUT = 60  # seconds for a kernel to start and answer
 IOPUB_TIMEOUT = 30  # seconds for a cell's last output after its reply (papermill: 4, too
 # short on a busy machine, where it fails a healthy cell)
-STATIC_WIDGETS = "ANALYSIS_STATIC_WIDGETS"  # see analysis.hrr.zone_explorer
+STATIC_WIDGETS = "ANALYSIS_STATIC_WIDGETS"  # see analysis.engine.hrr.zone_explorer
 _GRACE = 60  # seconds beyond the sum of cell timeouts before a silent worker is killed
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
@@ -99,62 +98,49 @@ def notebooks(only: str | None = None, directory: Path | None = None) -> list[Pa
 
 
 def build_study_outputs(seed: int, staging: Path):
-    """Simulate, analyse, score and draw every registered study into ``staging``.
+    """Results, tables and figures of every registered study, into ``staging``.
 
-    Returns the replications and, per study, the ``(stem, drawn_by)`` of each figure.
+    One loop over the registry (:func:`analysis.studies.all_studies`): each study gives its
+    :class:`~analysis.studies.base.Results`; a simulated one also gives data and a scorecard.
+    Returns the results and, per study, the ``(stem, drawn_by)`` of each figure.
     """
-    from . import plots
-    from .io import write_csv, write_tables
-    from .studies import STUDIES, get_study
+    from ..dataio.io import write_csv, write_tables
+    from ..engine import plots
+    from ..studies import all_studies
 
-    replications, figures = [], {}
-    for name in STUDIES:
+    results, figures = [], {}
+    for study in all_studies():
         start = time.perf_counter()
-        study = get_study(name)
-        rep = study.replicate(seed=seed)
-        write_csv(rep.data, staging / "data" / f"{name}.csv")
-        write_tables(dict(rep.tables), staging / "tables", prefix=f"{name}_")
-        write_csv(rep.scorecard, staging / "tables" / f"{name}_scorecard.csv")
-        figures[name] = []
-        for stem, fig in study.figures(rep).items():
+        res = study.results(seed=seed)
+        written = ["tables"]
+        if res.data is not None:
+            write_csv(res.data, staging / "data" / f"{study.NAME}.csv")
+            written.insert(0, "data")
+        write_tables(dict(res.tables), staging / "tables", prefix=f"{study.NAME}_")
+        if len(res.scorecard):
+            write_csv(res.scorecard, staging / "tables" / f"{study.NAME}_scorecard.csv")
+        figures[study.NAME] = []
+        for stem, fig in study.figures(res).items():
             plots.save(fig, staging / "figures", stem)
-            figures[name].append((stem, plots.drawn_by(fig)))
+            figures[study.NAME].append((stem, plots.drawn_by(fig)))
             plots.close(fig)
-        replications.append(rep)
-        _log(f"  {name}: data, tables, figures ({time.perf_counter() - start:.1f} s)")
-    for module_name in ANALYSES:  # analyses that are not simulated studies
-        start = time.perf_counter()
-        module = importlib.import_module(module_name)
-        write_tables(module.tables(), staging / "tables", prefix=f"{module.NAME}_")
-        figures[module.NAME] = []
-        for stem, fig in module.figures().items():
-            plots.save(fig, staging / "figures", stem)
-            figures[module.NAME].append((stem, plots.drawn_by(fig)))
-            plots.close(fig)
-        _log(f"  {module.NAME}: tables, figures ({time.perf_counter() - start:.1f} s)")
-    return replications, figures
+        results.append(res)
+        _log(f"  {study.NAME}: {', '.join(written)}, figures ({time.perf_counter() - start:.1f} s)")
+    return results, figures
 
 
-def claim_verdicts(replications) -> list:
-    """Every verdict the studies (and the non-study analyses) give on the article's claims."""
-    from .studies import get_study
+def claim_verdicts(results) -> list:
+    """Every verdict the studies give on the article's claims, from their results."""
+    from ..studies import get_study
 
-    verdicts = [get_study(rep.study).claim_verdicts(rep) for rep in replications]
-    for module in ANALYSES:
-        verdicts.append(importlib.import_module(module).claim_verdicts())
-    return verdicts
-
-
-# Analyses outside the study registry (nothing simulated) that also decide a claim. Each has
-# NAME, TITLE, NOTEBOOK, tables(), figures() and claim_verdicts().
-ANALYSES: list[str] = ["analysis.dose", "analysis.concurrent"]
+    return [get_study(res.study).claim_verdicts(res) for res in results]
 
 
 # --- Executing one notebook -------------------------------------------------------------------
 
 # Run by the kernel's own interpreter before it becomes the kernel (os.execvp keeps the PID,
 # the parent and the death signal): die with the worker even if the worker is SIGKILLed, and
-# mark the run headless so widgets are not built (analysis.hrr.zone_explorer).
+# mark the run headless so widgets are not built (analysis.engine.hrr.zone_explorer).
 _KERNEL_LAUNCHER = f"""
 import ctypes, os, signal, sys
 if sys.platform.startswith("linux"):
@@ -898,20 +884,20 @@ def _build(staging, out, chosen, seed, jobs, total, execution_timeout, start_tim
     """Everything of the report, into ``staging``; returns the manifest written there."""
     from . import report
     from .claims import claims_table
-    from .io import write_csv
-    from .studies import STUDIES, get_study
+    from ..dataio.io import write_csv
+    from ..studies import all_studies
 
-    replications, figures = build_study_outputs(seed, staging)
+    results, figures = build_study_outputs(seed, staging)
     failed = [
         f"{rep.study} scorecard row {row.claim_id} (published {row.published}, "
         f"reproduced {row.reproduced:.4g})"
-        for rep in replications
+        for rep in results
         for row in rep.scorecard.itertuples()
         if row.status != "PASS"
     ]
     if failed:
         raise BuildError("scorecard FAIL: " + "; ".join(failed))
-    claims = claims_table(claim_verdicts(replications))
+    claims = claims_table(claim_verdicts(results))
     write_csv(claims, staging / "tables" / "article_claims.csv")
 
     timings = run_notebooks(
@@ -926,14 +912,12 @@ def _build(staging, out, chosen, seed, jobs, total, execution_timeout, start_tim
         executed = staging / "notebooks" / notebook.name
         report.notebook_to_html(executed, executed.with_suffix(".html"))
 
-    titles = {name: get_study(name).TITLE for name in STUDIES}
-    titles.update({m.NAME: m.TITLE for m in map(importlib.import_module, ANALYSES)})
-    notebook_of = {name: get_study(name).NOTEBOOK for name in STUDIES}
-    notebook_of.update(_extra_notebooks())
+    titles = {study.NAME: study.TITLE for study in all_studies()}
+    notebook_of = {study.NAME: study.NOTEBOOK for study in all_studies()}
     report.write_index(
         staging,
         claims=claims,
-        replications=replications,
+        results=results,
         titles=titles,
         notebook_of={k: v for k, v in notebook_of.items() if v in {n.stem for n in chosen}},
         notebooks=[n.stem for n in chosen],
@@ -949,11 +933,3 @@ def _build(staging, out, chosen, seed, jobs, total, execution_timeout, start_tim
     report.write_manifest(staging, manifest)
     return manifest
 
-
-def _extra_notebooks() -> dict[str, str]:
-    """Notebooks of the non-study analyses in ``ANALYSES``, keyed like studies."""
-    found = {}
-    for module in ANALYSES:
-        imported = importlib.import_module(module)
-        found[imported.NAME] = imported.NOTEBOOK
-    return found

@@ -1,7 +1,9 @@
-"""The popular article's claims (``data/published/article_claims.csv``) and their verdicts.
+"""Verdicts on the article's claims: the vocabulary, the evidence grades and the rules.
 
-Each study module's ``claim_verdicts(rep)`` returns rows made by :func:`verdict_row`; the
-report joins them with the claims table so that every claim shows, even one no study tests.
+Each study's ``claim_verdicts(results)`` returns rows made by :func:`verdict_row`;
+:func:`analysis.build.claims.claims_table` joins them with the article's claims so that every
+claim shows, even one no study tests. This module sits below the studies (they import it) and
+below the build (which only reads the rows).
 This docstring is the one place where the rules are written down; the study modules apply
 them, and ``README.md`` ("How verdicts are decided") summarises them.
 
@@ -34,7 +36,7 @@ Grades (:data:`GRADES`): how the deciding number was obtained
 ``""``
     No verdict was computed (``not testable``).
 
-A simulated study (one of :data:`analysis.studies.STUDIES`) is never graded ``published``
+A simulated study (one of :func:`analysis.studies.simulated_names`) is never graded ``published``
 unless its deciding statistic cites the paper's own tests: :func:`verdict_row` refuses it.
 
 The rule per claim
@@ -67,7 +69,7 @@ The rule per claim
    so at best ``partly supported``. Grade ``published``: the pooling uses published numbers
    only; the protocol's % HRR (an assumed resting heart rate) is context, not the decision.
 6. *Endurance mileage past some point works against muscle gain* (an expert's opinion in the
-   article): decided by :mod:`analysis.concurrent`'s rule over the pooled estimates that
+   article): decided by :mod:`analysis.studies.concurrent`'s rule over the pooled estimates that
    three concurrent-training meta-analyses published (Wilson 2012, Schumann 2022, Lundberg
    2022; never pooled together, they share primary studies); grade ``published``.
 """
@@ -75,10 +77,6 @@ The rule per claim
 from __future__ import annotations
 
 import math
-
-import pandas as pd
-
-from .targets import DATA_DIR
 
 VERDICT_COLUMNS = ["claim", "verdict", "grade", "deciding_statistic", "caveat", "study", "tables"]
 # What the evidence shows ...
@@ -126,11 +124,6 @@ def decide_by_interaction(p: float, alpha: float = 0.05, as_claimed: bool = True
     return "supported" if float(p) < alpha and as_claimed else "not supported"
 
 
-def load_claims() -> pd.DataFrame:
-    """The article's claims as a table: ``claim, text, evidence, studies, note``."""
-    return pd.read_csv(DATA_DIR / "article_claims.csv")
-
-
 def verdict_row(
     claim: int,
     verdict: str,
@@ -171,31 +164,6 @@ def verdict_row(
 
 
 def _simulated(study: str) -> bool:
-    from .studies import STUDIES
+    from . import NAMES, is_simulated
 
-    return study in STUDIES
-
-
-def claims_table(verdicts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Every claim of the article with its verdict; claims no study decides are 'not testable'.
-
-    Examples
-    --------
-    >>> claims_table([]).loc[5, "verdict"]
-    'not testable'
-    """
-    claims = load_claims()
-    found = (
-        pd.concat(verdicts, ignore_index=True)
-        if verdicts
-        else pd.DataFrame(columns=VERDICT_COLUMNS)
-    )
-    table = claims.merge(found, on="claim", how="left", suffixes=("", "_verdict"))
-    opinion = table["evidence"] == "opinion"
-    table["verdict"] = table["verdict"].fillna("not testable")
-    table.loc[opinion & table["deciding_statistic"].isna(), "deciding_statistic"] = (
-        "none: an expert's opinion, labelled as such; no data here test it"
-    )
-    table["deciding_statistic"] = table["deciding_statistic"].fillna("not yet replicated")
-    table = table.drop(columns=["studies"]).fillna("")
-    return table
+    return study in NAMES and is_simulated(study)

@@ -307,7 +307,7 @@ def forest(studies: pd.DataFrame, pooled: pd.Series, benchmark: Mapping[str, flo
     random-effects pooled estimate as a diamond, and its 95 % prediction interval as a bar.
 
     ``studies`` needs ``study, pct_change, se, weight_dl``; ``pooled`` a row of
-    :func:`analysis.meta.pool`. ``benchmark`` (Grgic 2019) is stated beside the plot: it is a
+    :func:`analysis.engine.meta.pool`. ``benchmark`` (Grgic 2019) is stated beside the plot: it is a
     standardised difference between training types, not a % change, so it is not drawn on
     the axis.
     """
@@ -435,11 +435,11 @@ def show(figures: Mapping[str, object]) -> None:
 
 def drawn_by(fig) -> str:
     """The function that drew ``fig`` (each plotting function labels its figure)."""
-    return fig.get_label() or "analysis.plots"
+    return fig.get_label() or "analysis.engine.plots"
 
 
 def _label(fig, function_name: str):
-    fig.set_label(f"analysis.plots.{function_name}")
+    fig.set_label(f"analysis.engine.plots.{function_name}")
     return fig
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
+from ..errors import InputError
 
 MANIFEST = ".analysis-manifest.json"
 # OWASP "CSV injection": cells starting with these run as formulas in spreadsheet programs

@@ -18,11 +18,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import meta
-from .claims import verdict_row
-from .hrr import EQUATIONS
-from .protocol import Interval, Prescription, Protocol, against_prescription, time_in_bands
-from .targets import DATA_DIR, load_targets
+from ..dataio.targets import DATA_DIR, load_targets
+from ..engine import meta
+from ..engine.hrr import EQUATIONS
+from ..engine.sessions import Interval, Prescription, Protocol, against_prescription, time_in_bands
+from .base import Results
+from .verdicts import verdict_row
 
 NAME = "konopka2014"
 TITLE = "How much cardio, how hard (Konopka & Harber 2014 and the literature)"
@@ -191,7 +192,7 @@ def benchmark() -> dict[str, float]:
 
 def tables() -> dict[str, pd.DataFrame]:
     """Every result table of this analysis, by name (written by ``make reproduce``)."""
-    from .hrr import zone_table
+    from ..engine.hrr import zone_table
 
     age, hr_rest = study_person()
     rx = prescription()
@@ -208,8 +209,17 @@ def tables() -> dict[str, pd.DataFrame]:
     }
 
 
-def claim_verdicts() -> pd.DataFrame:
-    """Claim 5: 'intensity is the lever: 30-40 min, 4-5 days/week at 70-80 % HRR'."""
+def results(seed: int | None = 0) -> Results:
+    """Every result table (:class:`~analysis.studies.base.Study`); nothing is simulated, so
+    ``seed`` changes nothing."""
+    return Results(NAME, tables(), seed=seed)
+
+
+def claim_verdicts(results: Results | None = None) -> pd.DataFrame:
+    """Claim 5: 'intensity is the lever: 30-40 min, 4-5 days/week at 70-80 % HRR'.
+
+    Computed from the published numbers (``results`` is accepted for the study protocol).
+    """
     pooled = meta_analyses()["pooled"]
     primary = pooled[(pooled["analysis"] == "primary") & (pooled["method"] == "DL")].iloc[0]
     checks = protocols_against_prescription().set_index("protocol")
@@ -244,9 +254,9 @@ def claim_verdicts() -> pd.DataFrame:
     )
 
 
-def figures() -> dict:
-    """The figures of this analysis by file stem."""
-    from . import plots
+def figures(results: Results | None = None) -> dict:
+    """The figures of this analysis by file stem (computed from the published numbers)."""
+    from ..engine import plots
 
     results = meta_analyses()
     pooled = results["pooled"]

@@ -6,7 +6,7 @@ really is comes from its first bytes, not its name, and a mismatch is said. Long
 row per subject x time) and wide files (``csa_cm2_pre, csa_cm2_post``) are both accepted and
 told apart by their columns. Every cell is read as text first, so subject ids stay exactly as
 written (``001`` is not ``1``) and each problem can be reported with the real line number of
-the file (blank lines counted). Validation is :func:`analysis.schemas.validate`.
+the file (blank lines counted). Validation is :func:`analysis.dataio.schemas.validate`.
 
 Written by hand where pandas guesses: pandas' ``read_csv`` would turn ``001`` into ``1``,
 rename a duplicated column to ``name.1``, skip blank lines without saying where the data rows
@@ -22,16 +22,17 @@ import re
 import warnings
 import zipfile
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .errors import DataWarning, InputError
+from ..errors import DataWarning, InputError
 from .schemas import DataSpec, _closest, validate
 
-__all__ = ["LAYOUTS", "RawTable", "load", "read_table", "template", "to_long"]
+__all__ = ["LAYOUTS", "RawTable", "load_file", "read_table", "template_table", "to_long"]
 
 LAYOUTS = ("long", "wide")
 MAX_BYTES = 200 * 1024 * 1024
@@ -434,59 +435,26 @@ def to_long(table: RawTable, spec: DataSpec) -> RawTable:
     return RawTable(long, lines, table.locator, table.kind)
 
 
-def load(
+def load_file(
     path: str | Path,
     study: str,
+    specs: Mapping[str, DataSpec],
     *,
     sheet: str | int | None = None,
     layout: str | None = None,
 ) -> pd.DataFrame:
-    """Read and validate a data file of ``study``: the long table its ``analyze`` takes.
+    """Read and validate a data file of ``study`` against ``specs[study]``.
 
-    Parameters
-    ----------
-    path : str or Path
-        CSV (any of ``, ; tab |``, UTF-8/UTF-16/Latin-1, decimal commas), gzip CSV, Excel
-        ``.xlsx`` or Parquet; the type is read from the file's bytes.
-    study : str
-        A registered study (``python -m analysis studies``).
-    sheet : str or int, optional
-        Excel sheet name or 0-based index (default: the first sheet).
-    layout : {"long", "wide"}, optional
-        ``long``: one row per subject x time with a ``time`` column; ``wide``: one row per
-        subject with ``measure_time`` columns (``csa_cm2_pre``). Default: detected.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Validated, one row per subject x time; ids exactly as written.
-
-    Raises
-    ------
-    InputError
-        One message with every problem: file, lines, columns, values, fixes.
-
-    Warns
-    -----
-    DataWarning
-        For what was accepted but changed or guessed (ids stripped of spaces, decimal commas,
-        an encoding, a file type that its name does not say, ignored columns).
-
-    Examples
-    --------
-    >>> from analysis.loading import load
-    >>> data = load("data/templates/estes2017_wide.csv", "estes2017")
-    >>> data[["subject", "time", "csa_cm2"]].head(2).to_dict("records")
-    [{'subject': '001', 'time': 'pre', 'csa_cm2': 26.7}, {'subject': '001', 'time': 'post', 'csa_cm2': 30.4}]
+    ``specs`` holds the data specification of every study a file could belong to, so a file
+    with another study's columns is told which. Most callers want :func:`analysis.load`
+    (:func:`analysis.studies.load`), which takes a study's name.
     """
-    from .studies import get_study
-
     if layout not in (None, *LAYOUTS):
         raise InputError(f"--format must be one of {LAYOUTS}, got {layout!r}.")
-    spec: DataSpec = get_study(study).DATA_SPEC
+    spec = specs[study]
     table = read_table(path, sheet=sheet)
     columns = [str(c) for c in table.frame.columns]
-    _check_study(path, columns, study)
+    _check_study(path, columns, study, specs)
     chosen = layout or detect_layout(columns, spec)
     if chosen == "wide":
         try:
@@ -499,23 +467,22 @@ def load(
             f"{path}: read as long (it has a {spec.time!r} column); its measure_time "
             "columns were ignored.",
             DataWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     return data
 
 
-def _check_study(path, columns: list[str], study: str) -> None:
+def _check_study(path, columns: list[str], study: str, specs: Mapping[str, DataSpec]) -> None:
     """Say so when a file has another study's columns and lacks this one's."""
-    from .studies import STUDIES, get_study
 
     def fits(name):
-        spec = get_study(name).DATA_SPEC
+        spec = specs[name]
         wide = {m for m, _ in _wide_columns(columns, spec).values()}
         return all(c in columns or c in wide for c in spec.required if c != spec.time)
 
     if fits(study):
         return
-    other = [name for name in STUDIES if name != study and fits(name)]
+    other = [name for name in specs if name != study and fits(name)]
     if other:
         raise InputError(
             f"{path}: has the columns of a {other[0]} file, not of {study}; run "
@@ -523,17 +490,13 @@ def _check_study(path, columns: list[str], study: str) -> None:
         )
 
 
-def template(study: str, layout: str = "long") -> pd.DataFrame:
-    """An example file of ``study`` in ``layout``: the columns a researcher fills in.
+def template_table(data: pd.DataFrame, spec: DataSpec, layout: str = "long") -> pd.DataFrame:
+    """An example file in ``layout`` made from a study's simulated ``data``: the columns a
+    researcher fills in (:func:`analysis.studies.template` takes a study's name).
 
     Two made-up subjects per group (ids with leading zeros, to show they are kept); the
     values are examples, not data.
     """
-    from .studies import get_study
-
-    module = get_study(study)
-    spec: DataSpec = module.DATA_SPEC
-    data = module.simulate(seed=0)
     keep = data.groupby(spec.group, sort=False)[spec.subject].unique().map(lambda s: s[:2])
     data = data[data[spec.subject].isin(np.concatenate(keep.to_list()))].copy()
     ids = {s: f"{i:03d}" for i, s in enumerate(dict.fromkeys(data[spec.subject]), 1)}

@@ -18,8 +18,8 @@ from types import ModuleType
 import numpy as np
 import pandas as pd
 
-from .scorecard import count_passed
-from .simulate import as_rng
+from ..engine.simulate import as_rng
+from ..studies.base import count_passed
 
 
 def sensitivity(

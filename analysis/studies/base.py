@@ -1,0 +1,247 @@
+"""What a study is and what it returns: the contract between the studies and the build.
+
+Every study module in :mod:`analysis.studies` satisfies :class:`Study`; a study whose data
+are simulated from published summaries also satisfies :class:`SimulatedStudy`. The build
+(:mod:`analysis.build`) and the command line only use what these protocols name, so a new
+study needs no change outside its own module, its targets table, its notebook and one line of
+the registry (:data:`analysis.studies.NAMES`).
+
+The types a study returns live here, below the build: :class:`Results` (every study),
+:class:`Replication` (a simulated study: data, tables and scorecard), the scorecard rows
+(:func:`build_scorecard`) and the verdict rows (:mod:`analysis.studies.verdicts`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import pandas as pd
+
+if TYPE_CHECKING:  # only for annotations: importing them here would load the engine
+    from ..dataio.schemas import DataSpec
+    from ..dataio.targets import Targets
+    from ..engine.tables import Tables
+
+SCORECARD_COLUMNS = [
+    "study",
+    "claim_id",
+    "quantity",
+    "group",
+    "statistic",
+    "published",
+    "reproduced",
+    "tolerance",
+    "status",
+    "kind",
+    "claimed_by",
+    "source",
+    "note",
+]
+
+
+def empty_scorecard() -> pd.DataFrame:
+    """A scorecard with no rows (a study that reproduces nothing it simulated)."""
+    return pd.DataFrame(columns=SCORECARD_COLUMNS)
+
+
+@dataclass
+class Results:
+    """What a study gives the report: its result tables (by name) and, for a simulated study,
+    the data and the scorecard.
+
+    A study computed from published numbers only has ``data = None`` and an empty scorecard.
+    """
+
+    study: str
+    tables: Mapping[str, pd.DataFrame]
+    seed: int | None = None
+    data: pd.DataFrame | None = None
+    scorecard: pd.DataFrame = field(default_factory=empty_scorecard)
+    assumptions: dict = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        """True when every row of the scorecard passes (and trivially when it has none)."""
+        return count_passed(self.scorecard) == len(self.scorecard)
+
+
+@dataclass
+class Replication(Results):
+    """A simulated study replicated: the simulated data, every result table and the scorecard.
+
+    Examples
+    --------
+    >>> Replication("x", {}, seed=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: a Replication needs the simulated data
+    """
+
+    def __post_init__(self) -> None:
+        if self.data is None:
+            raise ValueError("a Replication needs the simulated data")
+
+
+@runtime_checkable
+class Study(Protocol):
+    """What every study the report uses has (a module satisfies it with module-level names).
+
+    Examples
+    --------
+    >>> from analysis.studies import get_study
+    >>> isinstance(get_study("concurrent"), Study), isinstance(get_study("estes2017"), Study)
+    (True, True)
+    """
+
+    NAME: str  # registry key and file prefix of its tables and figures
+    TITLE: str  # one line for listings and the report
+    NOTEBOOK: str  # stem of its notebook in notebooks/
+
+    def results(self, seed: int | None = 0) -> Results:
+        """Every result table (and, if simulated, the data and scorecard) for ``seed``."""
+        ...
+
+    def figures(self, results: Results) -> dict[str, Any]:
+        """Its figures by file stem (``<NAME>_<what>``), drawn from ``results``."""
+        ...
+
+    def claim_verdicts(self, results: Results) -> pd.DataFrame:
+        """Its verdicts on the article's claims (rows of :func:`~.verdicts.verdict_row`)."""
+        ...
+
+
+@runtime_checkable
+class SimulatedStudy(Study, Protocol):
+    """A study whose participant data are simulated from published summaries; ``replicate``
+    and ``analyze`` on the command line apply to these only.
+
+    Examples
+    --------
+    >>> from analysis.studies import get_study
+    >>> isinstance(get_study("ryu2016"), SimulatedStudy)
+    True
+    >>> isinstance(get_study("konopka2014"), SimulatedStudy)
+    False
+    """
+
+    DATA_SPEC: DataSpec  # the tidy data it simulates and accepts from a researcher
+    SENSITIVITY_GRID: Mapping[str, list]  # the assumptions worth moving, with values to try
+
+    def simulate(
+        self,
+        seed: int | None = 0,
+        dispersion: str = "sem",
+        *,
+        empirical: bool = True,
+        **assumptions,
+    ) -> pd.DataFrame:
+        """Tidy data, one row per subject x timepoint, that reproduce the published summaries."""
+        ...
+
+    def analyze(self, df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) -> Tables:
+        """Every result table of the study's analysis, on simulated or real data."""
+        ...
+
+    def replicate(
+        self, seed: int | None = 0, dispersion: str = "sem", **assumptions
+    ) -> Replication:
+        """simulate + analyze + scorecard in one call (its ``results``)."""
+        ...
+
+    def key_statistics(self, tables: Mapping[str, pd.DataFrame]) -> dict[str, float]:
+        """The few numbers a sensitivity table tracks."""
+        ...
+
+
+def count_passed(card: pd.DataFrame) -> int:
+    """How many rows of a scorecard pass."""
+    return int((card["status"] == "PASS").sum())
+
+
+def summary(card: pd.DataFrame) -> str:
+    """``"23 of 23 claims PASS"``."""
+    return f"{count_passed(card)} of {len(card)} claims PASS"
+
+
+def judge(relation: str, published: float, reproduced: float, tolerance: float) -> str:
+    """``PASS`` or ``FAIL`` for one claim.
+
+    Examples
+    --------
+    >>> judge("=", 10.6, 10.6000001, 0.05), judge("<", 0.05, 0.2, 0), judge(">", 0.05, 0.9, 0)
+    ('PASS', 'FAIL', 'PASS')
+    """
+    if reproduced is None or (isinstance(reproduced, float) and math.isnan(reproduced)):
+        return "FAIL"
+    if relation == "<":
+        ok = reproduced < published
+    elif relation == ">":
+        ok = reproduced > published
+    else:
+        ok = abs(reproduced - published) <= tolerance + 1e-9
+    return "PASS" if ok else "FAIL"
+
+
+def _published_text(relation: str, value: float) -> str:
+    return f"{relation} {value:g}" if relation in "<>" else f"{value:g}"
+
+
+def build_scorecard(
+    targets: Targets,
+    lookup: Callable[[pd.Series], float],
+    dispersion: str,
+    dispersion_lookup: Callable[[pd.Series, str], float] | None = None,
+) -> pd.DataFrame:
+    """One row per published or inferred number of ``targets``.
+
+    ``lookup(row)`` returns the reproduced value of a targets row. Rows with a printed
+    dispersion get a second row, compared with ``dispersion_lookup(row, reading)``, the
+    reproduced SEM or SD depending on how ``±`` is read.
+    """
+    rows = []
+    for _, row in targets.claims().iterrows():
+        tolerance = 0.0 if pd.isna(row["tolerance"]) else float(row["tolerance"])
+        reproduced = float(lookup(row))
+        rows.append(
+            _row(
+                targets.study, row, row["id"], row["statistic"], row["value"], reproduced, tolerance
+            )
+        )
+        if pd.notna(row["dispersion"]) and dispersion_lookup is not None:
+            reading = row["dispersion_type"]
+            reading = {"pm": dispersion.upper()}.get(reading, reading)
+            spread = float(dispersion_lookup(row, reading))
+            rows.append(
+                _row(
+                    targets.study,
+                    row,
+                    f"{row['id']}_{reading.lower()}",
+                    reading,
+                    row["dispersion"],
+                    spread,
+                    tolerance,
+                )
+            )
+    return pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
+
+
+def _row(study, row, claim_id, statistic, published, reproduced, tolerance) -> dict:
+    relation = row["relation"] if statistic == row["statistic"] else "="
+    return {
+        "study": study,
+        "claim_id": claim_id,
+        "quantity": row["quantity"],
+        "group": row["group"] if pd.notna(row["group"]) else "",
+        "statistic": statistic,
+        "published": _published_text(relation, float(published)),
+        "reproduced": reproduced,
+        "tolerance": tolerance,
+        "status": judge(relation, float(published), reproduced, tolerance),
+        "kind": row["kind"],
+        "claimed_by": row["claimed_by"],
+        "source": row["source"],
+        "note": row["note"] if pd.notna(row["note"]) else "",
+    }
