@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:  # only for annotations: importing them here would load the engine
@@ -83,6 +84,88 @@ class Replication(Results):
     def __post_init__(self) -> None:
         if self.data is None:
             raise ValueError("a Replication needs the simulated data")
+
+
+@dataclass
+class Batch:
+    """Many replicates of a simulated study drawn from the population at once, as arrays.
+
+    What ``simulate_batch(reps, seed, **assumptions)`` of a simulated study returns: the same
+    model as its ``simulate(empirical=False)``, for ``reps`` datasets in one go (no pandas).
+
+    Attributes
+    ----------
+    study : the study's name.
+    subjects : (subjects,) the subject ids, as ``simulate`` writes them.
+    groups : (subjects,) the group of each subject.
+    times : the timepoints, in order (the last axis of every per-time measure).
+    measures : per-time measure -> array (reps, subjects, times), on the scale ``simulate``
+        writes (U/L, not log U/L); per-subject measure -> array (reps, subjects).
+    constants : per-subject columns that do not vary between replicates (``sex``) -> (subjects,).
+    columns : the column order of ``simulate``'s data frame.
+    assumptions : the assumptions the batch was drawn under.
+    """
+
+    study: str
+    subjects: np.ndarray
+    groups: np.ndarray
+    times: tuple[str, ...]
+    measures: dict[str, np.ndarray]
+    constants: dict[str, np.ndarray] = field(default_factory=dict)
+    columns: list[str] = field(default_factory=list)
+    assumptions: dict = field(default_factory=dict)
+
+    @property
+    def reps(self) -> int:
+        """The number of replicates."""
+        return next(iter(self.measures.values())).shape[0]
+
+    def replicate(self, i: int) -> pd.DataFrame:
+        """Replicate ``i`` as the tidy long data ``simulate`` would write (one row per
+        subject x time), so the ordinary ``analyze`` can run on it."""
+        n_sub, n_time = len(self.subjects), len(self.times)
+        frame = {
+            "subject": np.repeat(self.subjects, n_time),
+            "group": np.repeat(self.groups, n_time),
+            "time": np.tile(np.asarray(self.times, dtype=object), n_sub),
+        }
+        for name, values in self.constants.items():
+            frame[name] = np.repeat(values, n_time)
+        for name, values in self.measures.items():
+            one = values[i]
+            frame[name] = one.reshape(-1) if one.ndim == 2 else np.repeat(one, n_time)
+        data = pd.DataFrame(frame)
+        return data[self.columns] if self.columns else data
+
+
+@dataclass
+class Decisions:
+    """The decisions of a study's scorecard for every replicate of a :class:`Batch`.
+
+    What ``decide_batch(batch)`` of a simulated study returns. Column ``j`` is the scorecard
+    row ``claim_ids[j]``: ``values`` holds what the scorecard's ``reproduced`` column would
+    show for that replicate (a p-value, or 1.0 when the difference runs the other way), and
+    the row holds when ``values relation threshold`` (``p < 0.05``; ``p > 0.05`` for "no
+    effect"). Only rows that are decisions (p-values) are included: means and SDs are exact
+    in the example dataset and vary by construction in population draws.
+    """
+
+    study: str
+    claim_ids: tuple[str, ...]
+    relations: tuple[str, ...]
+    thresholds: np.ndarray
+    values: np.ndarray  # (reps, k)
+
+    @property
+    def holds(self) -> np.ndarray:
+        """(reps, k) booleans: does each decision come out as published?"""
+        less = np.array([r == "<" for r in self.relations])
+        return np.where(less, self.values < self.thresholds, self.values > self.thresholds)
+
+    @property
+    def all_hold(self) -> np.ndarray:
+        """(reps,) booleans: does the whole published pattern hold at once?"""
+        return self.holds.all(axis=1)
 
 
 @runtime_checkable
