@@ -162,3 +162,32 @@ def test_n_equal_to_p_plus_one_is_exact(p):
     df = rnorm_multi(p + 1, np.zeros(p), sd, r, empirical=True, seed=p)
     np.testing.assert_allclose(df.std(ddof=1).to_numpy(), sd, rtol=EXACT)
     np.testing.assert_allclose(df.corr().to_numpy(), r, atol=EXACT)
+
+
+def test_partly_exact_keeps_published_moments_and_draws_the_rest():
+    """empirical per variable: exact moments for the flagged columns; the others are drawn
+    from their conditional distribution, so over many draws they have the population's
+    mean, SD and correlation with the exact ones."""
+    mu, sd, r = [10.0, 20.0, 30.0], [2.0, 4.0, 1.0], [0.5, 0.0, 0.3]  # r: (ab, ac, bc)
+    rng = np.random.default_rng(7)
+    draws = [
+        rnorm_multi(12, mu, sd, r, varnames=list("abc"), empirical=[True, False, False], seed=rng)
+        for _ in range(4000)
+    ]
+    for df in draws[:20]:
+        assert df["a"].mean() == pytest.approx(10.0, abs=1e-12)
+        assert df["a"].std() == pytest.approx(2.0, abs=1e-12)
+    pooled = pd.concat(draws)
+    assert pooled["b"].mean() == pytest.approx(20.0, abs=4 * 4.0 / np.sqrt(len(pooled)))
+    assert pooled["b"].std() == pytest.approx(4.0, rel=0.02)
+    assert pooled["c"].std() == pytest.approx(1.0, rel=0.02)
+    assert pooled.corr().loc["a", "b"] == pytest.approx(0.5, abs=0.02)
+    assert pooled.corr().loc["b", "c"] == pytest.approx(0.3, abs=0.02)
+    # the drawn columns are not exact in one sample
+    assert not np.isclose(draws[0]["b"].std(), 4.0)
+
+
+def test_all_exact_flags_equal_empirical_true_byte_for_byte():
+    one = rnorm_multi(8, [0, 1], [1, 2], 0.3, empirical=True, seed=3)
+    flags = rnorm_multi(8, [0, 1], [1, 2], 0.3, empirical=[True, True], seed=3)
+    assert one.equals(flags)

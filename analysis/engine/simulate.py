@@ -133,7 +133,7 @@ def rnorm_multi(
     r: float | Sequence[float] | np.ndarray = 0.0,
     *,
     varnames: Sequence[str] | None = None,
-    empirical: bool = False,
+    empirical: bool | Sequence[bool] = False,
     seed: int | np.random.Generator | None = None,
 ) -> pd.DataFrame:
     """Draw ``n`` rows of multivariate normal data, like faux's ``rnorm_multi``.
@@ -149,9 +149,13 @@ def rnorm_multi(
         Correlations: see :func:`correlation_matrix`.
     varnames : sequence of str, optional
         Column names; the number of variables is taken from here, or from ``mu``/``sd``/``r``.
-    empirical : bool
+    empirical : bool or sequence of bool
         ``True``: the sample moments equal the targets exactly. ``False``: draws from the
-        population.
+        population. One flag per variable (an extension of faux, written here): the
+        variables flagged ``True`` have exact sample means, SDs and correlations among
+        themselves; the others are drawn from their population *given* those, so a
+        published number can be reproduced exactly while an assumed one keeps its sampling
+        noise.
     seed : int or numpy.random.Generator, optional
         Same seed, same numbers.
 
@@ -168,6 +172,15 @@ def rnorm_multi(
     ([0.0, 5.0], [1.0, 2.0])
     >>> float(df.corr().loc["a", "b"].round(12))
     0.5
+
+    Exact for ``a`` only (``b`` is drawn given ``a``):
+
+    >>> df = rnorm_multi(10, mu=[0, 5], sd=[1, 2], r=0.5, varnames=["a", "b"],
+    ...                  empirical=[True, False], seed=1)
+    >>> abs(round(float(df["a"].mean()), 12)), round(float(df["a"].std()), 12)
+    (0.0, 1.0)
+    >>> bool(round(float(df["b"].std()), 12) == 2.0)
+    False
     """
     p = _n_variables(mu, sd, r, varnames)
     if not isinstance(n, int | np.integer) or n < 1:
@@ -187,15 +200,43 @@ def rnorm_multi(
         )
     corr = correlation_matrix(r, p)
     _check_not_singular(corr, names)
-    if empirical and n <= p:
+    exact = _exact_flags(empirical, p)
+    if exact.any() and n <= exact.sum():
         raise ValueError(
-            f"empirical=True needs more rows than variables (n > p); got n = {n}, p = {p}. "
-            "Simulate fewer variables together, or use empirical=False."
+            f"empirical=True needs more rows than variables (n > p); got n = {n}, "
+            f"p = {int(exact.sum())}. Simulate fewer variables together, or use empirical=False."
         )
     rng = as_rng(seed)
-    z = _exact_standard_normal(rng, n, p) if empirical else rng.standard_normal((n, p))
-    values = z @ _psd_sqrt(corr).T * sds + means
-    return pd.DataFrame(values, columns=names)
+    if exact.all():
+        z = _exact_standard_normal(rng, n, p) @ _psd_sqrt(corr).T
+    elif not exact.any():
+        z = rng.standard_normal((n, p)) @ _psd_sqrt(corr).T
+    else:
+        z = _partly_exact_standard_normal(rng, n, corr, exact)
+    return pd.DataFrame(z * sds + means, columns=names)
+
+
+def _exact_flags(empirical: bool | Sequence[bool], p: int) -> np.ndarray:
+    flags = np.asarray(empirical, dtype=bool)
+    if flags.ndim == 0:
+        return np.full(p, bool(flags))
+    if flags.shape != (p,):
+        raise ValueError(f"empirical has {flags.size} flags for {p} variables.")
+    return flags
+
+
+def _partly_exact_standard_normal(rng, n: int, corr: np.ndarray, exact: np.ndarray) -> np.ndarray:
+    """Correlated standard normals: exact moments for the ``exact`` columns, the others drawn
+    from their conditional distribution given those (written by hand: faux has no such
+    option)."""
+    e, o = np.flatnonzero(exact), np.flatnonzero(~exact)
+    z = np.empty((n, corr.shape[0]))
+    z[:, e] = _exact_standard_normal(rng, n, e.size) @ _psd_sqrt(corr[np.ix_(e, e)]).T
+    # x_o | x_e ~ N(C_oe C_ee^-1 x_e, C_oo - C_oe C_ee^-1 C_eo)
+    weights = np.linalg.solve(corr[np.ix_(e, e)], corr[np.ix_(e, o)])
+    residual = corr[np.ix_(o, o)] - corr[np.ix_(o, e)] @ weights
+    z[:, o] = z[:, e] @ weights + rng.standard_normal((n, o.size)) @ _psd_sqrt(residual).T
+    return z
 
 
 def _check_not_singular(corr: np.ndarray, names: Sequence[str]) -> None:
