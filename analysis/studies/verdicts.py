@@ -52,8 +52,9 @@ The rule per claim
    ``assumption-driven`` and the verdict is shown across assumed control changes of 0-6 % and
    SDs of 1.5-6 %, with the control change at which it flips.
 2. *VO2max rose 5-6 %* (Estes 2017). The within-group one-sample t implied by the published
-   mean ± SEM (t = mean / SEM, df = n - 1; identical for every seed): ``reconstructed``. The
-   rise holds, but "running improves fitness" would need a comparison with the controls, whose
+   mean ± SEM (t = mean / SEM, df = n - 1; identical for every seed): ``reconstructed``. A rise
+   is p < 0.05 with a positive mean change, for relative and absolute VO2max both (a
+   significant fall supports nothing). The rise holds, but "running improves fitness" would need a comparison with the controls, whose
    VO2max changes are not published: ``partly supported``.
 3. *Longer races, more damage* (Ryu 2016). The simulated data were built to reproduce the
    published directions, so testing them would be circular. The verdict rests on the paper's
