@@ -35,6 +35,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/anova.py
+	$(PY) benchmarks/power.py
 
 # Recompute the R reference values the tests pin (needs R: apt-get install r-base-core
 # r-cran-afex r-cran-effectsize r-cran-metafor r-cran-lme4); fails if any of them changed.

@@ -132,10 +132,28 @@ def test_scorecard_fails_when_an_assumption_contradicts_a_published_claim():
     assert failed == ["control_csa_p"]
 
 
+def test_published_moments_are_exact_and_assumed_ones_are_drawn():
+    """Issue 11: exact sample moments for published numbers only."""
+    t = study.targets()
+    for seed in (0, 1, 2):
+        data = study.simulate(seed=seed)
+        wide = data.pivot_table(index=["subject", "group"], columns="time", values="csa_cm2")
+        change = (wide["post"] / wide["pre"] - 1).mul(100).groupby(level="group")
+        assert change.mean()["HIIT"] == pytest.approx(t.value("hiit_csa_pct_change"), abs=1e-9)
+        assert change.std()["HIIT"] == pytest.approx(t.sd("hiit_csa_pct_change", "sem"))
+        # the controls' change (assumed 0 ± 3 %) is a sample: never exactly 0
+        assert change.mean()["control"] != pytest.approx(0.0, abs=1e-6)
+        assert abs(change.mean()["control"]) < 6
+
+
 def test_assumptions_can_move_and_published_numbers_cannot():
-    data = study.simulate(seed=0, hiit_csa_pre_mean=25.0)
+    data = study.simulate(seed=0, hiit_csa_pre_mean=25.0, exact_assumed=True)
     pre = data[(data["group"] == "HIIT") & (data["time"] == "pre")]
     assert pre["csa_cm2"].mean() == pytest.approx(25.0)
+    # by default an assumed number is drawn from its population: moved, not exact
+    drawn = study.simulate(seed=0, hiit_csa_pre_mean=25.0)
+    drawn_pre = drawn[(drawn["group"] == "HIIT") & (drawn["time"] == "pre")]["csa_cm2"]
+    assert drawn_pre.mean() != pytest.approx(25.0) and abs(drawn_pre.mean() - 25.0) < 4
     with pytest.raises(InputError, match="published number"):
         study.simulate(seed=0, hiit_csa_pct_change=20.0)
     with pytest.raises(InputError, match="no assumption named"):

@@ -191,3 +191,15 @@ def test_all_exact_flags_equal_empirical_true_byte_for_byte():
     one = rnorm_multi(8, [0, 1], [1, 2], 0.3, empirical=True, seed=3)
     flags = rnorm_multi(8, [0, 1], [1, 2], 0.3, empirical=[True, True], seed=3)
     assert one.equals(flags)
+
+
+@pytest.mark.parametrize("holds, reps", [(0, 10), (3, 10), (80, 100), (1999, 2000), (50, 50)])
+def test_wilson_equals_statsmodels(holds, reps):
+    from statsmodels.stats.proportion import proportion_confint
+
+    from analysis.engine.proportions import wilson
+
+    # reference: statsmodels proportion_confint(holds, reps, method="wilson")
+    low, high = wilson(holds, reps)
+    ref = proportion_confint(holds, reps, alpha=0.05, method="wilson")
+    assert (float(low), float(high)) == pytest.approx(ref, abs=1e-12)

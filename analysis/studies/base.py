@@ -36,11 +36,54 @@ SCORECARD_COLUMNS = [
     "reproduced",
     "tolerance",
     "status",
+    "judged_by",
+    "probability",
+    "probability_low",
+    "probability_high",
     "kind",
     "claimed_by",
     "source",
     "note",
 ]
+
+
+# A published statement whose magnitudes are all assumed passes when a study of the published
+# size reproduces it at least this often under the assumptions (issue 11): one draw decides
+# nothing, and the power conventionally asked of a design is 0.8.
+PASS_PROBABILITY = 0.8
+# Replicates behind each such probability: Monte Carlo SE at most 0.8 percentage points.
+PROBABILITY_REPS = 4000
+
+
+@dataclass(frozen=True)
+class Probability:
+    """How often a statement holds over replicates: the share and its 95 % Wilson interval."""
+
+    share: float
+    low: float
+    high: float
+    reps: int
+
+    @classmethod
+    def of(cls, holds: np.ndarray) -> Probability:
+        """From a (reps,) boolean array.
+
+        Examples
+        --------
+        >>> Probability.of(np.array([True] * 9 + [False]))
+        Probability(share=0.9, low=0.5958, high=0.9821, reps=10)
+        """
+        from ..engine.proportions import wilson
+
+        reps = int(holds.size)
+        low, high = wilson(int(holds.sum()), reps)
+        return cls(float(holds.mean()), round(float(low), 4), round(float(high), 4), reps)
+
+
+def probabilities(decisions: Decisions) -> dict[str, Probability]:
+    """The probability that each decision of ``decisions`` holds, by claim id."""
+    holds = decisions.holds
+    return {cid: Probability.of(holds[:, j]) for j, cid in enumerate(decisions.claim_ids)}
 
 
 def empty_scorecard() -> pd.DataFrame:
@@ -238,6 +281,18 @@ class SimulatedStudy(Study, Protocol):
         """The few numbers a sensitivity table tracks."""
         ...
 
+    def simulate_batch(self, reps: int, seed: Any = 0, *, n: Any = None, **assumptions) -> Batch:
+        """``reps`` population draws of the design at once, as arrays (Monte Carlo power)."""
+        ...
+
+    def decide_batch(self, batch: Batch, only: Any = None) -> Decisions:
+        """The scorecard's decisions (p-value rows) for every replicate, without pandas."""
+        ...
+
+    def claims_batch(self, batch: Batch) -> dict[int, np.ndarray]:
+        """Per article claim this study decides, whether it holds in each replicate."""
+        ...
+
 
 def count_passed(card: pd.DataFrame) -> int:
     """How many rows of a scorecard pass."""
@@ -277,22 +332,35 @@ def build_scorecard(
     lookup: Callable[[pd.Series], float],
     dispersion: str,
     dispersion_lookup: Callable[[pd.Series, str], float] | None = None,
+    probability: Mapping[str, Probability] | None = None,
 ) -> pd.DataFrame:
     """One row per published or inferred number of ``targets``.
 
     ``lookup(row)`` returns the reproduced value of a targets row. Rows with a printed
     dispersion get a second row, compared with ``dispersion_lookup(row, reading)``, the
-    reproduced SEM or SD depending on how ``±`` is read.
+    reproduced SEM or SD depending on how ``±`` is read. A row in ``probability`` (a
+    statement whose magnitudes are all assumed) is judged by how often a study of the
+    published size reproduces it (``PASS`` at :data:`PASS_PROBABILITY` or more), not by the
+    one dataset; its ``reproduced`` value is still this dataset's.
     """
+    probability = probability or {}
     rows = []
     for _, row in targets.claims().iterrows():
         tolerance = 0.0 if pd.isna(row["tolerance"]) else float(row["tolerance"])
         reproduced = float(lookup(row))
-        rows.append(
-            _row(
-                targets.study, row, row["id"], row["statistic"], row["value"], reproduced, tolerance
-            )
+        entry = _row(
+            targets.study, row, row["id"], row["statistic"], row["value"], reproduced, tolerance
         )
+        chance = probability.get(row["id"])
+        if chance is not None:
+            entry.update(
+                judged_by=f"probability over {chance.reps} studies of this size",
+                probability=chance.share,
+                probability_low=chance.low,
+                probability_high=chance.high,
+                status="PASS" if chance.share >= PASS_PROBABILITY else "FAIL",
+            )
+        rows.append(entry)
         if pd.notna(row["dispersion"]) and dispersion_lookup is not None:
             reading = row["dispersion_type"]
             reading = {"pm": dispersion.upper()}.get(reading, reading)
@@ -323,6 +391,10 @@ def _row(study, row, claim_id, statistic, published, reproduced, tolerance) -> d
         "reproduced": reproduced,
         "tolerance": tolerance,
         "status": judge(relation, float(published), reproduced, tolerance),
+        "judged_by": "this dataset",
+        "probability": math.nan,
+        "probability_low": math.nan,
+        "probability_high": math.nan,
         "kind": row["kind"],
         "claimed_by": row["claimed_by"],
         "source": row["source"],

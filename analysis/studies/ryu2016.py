@@ -1048,3 +1048,26 @@ def figures(rep: Replication) -> dict:
             title=ASSUMED_MAGNITUDES,
         ),
     }
+
+
+# Monte Carlo power (issue 11): the batched functions live in ._ryu2016_batch, imported on
+# first use (it needs the array engine, whose scipy import is slow, and it imports this module)
+def simulate_batch(reps, seed=0, **options):
+    """``reps`` population draws as arrays: :func:`._ryu2016_batch.simulate_batch`."""
+    from ._ryu2016_batch import simulate_batch as run
+
+    return run(reps, seed, **options)
+
+
+def decide_batch(batch, only=None, **options):
+    """Each replicate's scorecard decisions: :func:`._ryu2016_batch.decide_batch`."""
+    from ._ryu2016_batch import decide_batch as run
+
+    return run(batch, only, **options)
+
+
+def claims_batch(batch, decisions=None):
+    """Does each replicate reproduce claims 3 and 4: :func:`._ryu2016_batch.claims_batch`."""
+    from ._ryu2016_batch import claims_batch as run
+
+    return run(batch, decisions)
