@@ -4,7 +4,7 @@ Commands
 --------
 studies                                     list the registered studies
 simulate STUDY --seed N --out FILE.csv      write a simulated dataset
-replicate STUDY [--seed N] [--out FILE]     print the scorecard; exit 0 only if all rows pass
+replicate STUDY [--seed N] [--out FILE]     print the scorecard; exit 0 only if the paper's rows pass
 analyze STUDY FILE --out DIR                load and validate a data file, write every table
 hrr --age A --resting R [--zone 70-80]      heart-rate zone in bpm for each HRmax equation
 reproduce [--seed N] [--out DIR]            rebuild every dataset, table, figure and notebook
@@ -490,7 +490,9 @@ def build_parser() -> argparse.ArgumentParser:
     force_option(p, "an existing --out file")
     p.set_defaults(func=cmd_simulate)
 
-    p = command("replicate", help="print the scorecard; exit 0 only if all rows pass")
+    p = command(
+        "replicate", help="print the scorecard; exit 0 only if every row of the paper passes"
+    )
     study_options(p)
     p.add_argument("--out", type=out_file_type, help="also write the scorecard as CSV")
     force_option(p, "an existing --out file")

@@ -118,7 +118,7 @@ def test_a_replicate_is_the_frame_simulate_writes():
 def population(**assumptions):
     """Per distance: the mean, SD and correlation of the 15 normal-scale variables (outcome
     x time), from simulate(empirical=True), whose sample moments are the parameters."""
-    data = study.simulate(seed=0, **assumptions)
+    data = study.simulate(seed=0, exact_assumed=True, **assumptions)
     out = {}
     for g in GROUPS:
         part = data[data["group"] == g]

@@ -72,7 +72,7 @@ STATS = ["t", "p_val", "p_holm", "mean_diff", "d_z"]
 
 @pytest.fixture(scope="module")
 def ryu():
-    return ryu2016.simulate(seed=1)
+    return ryu2016.simulate(seed=1, exact_assumed=True)
 
 
 @pytest.fixture(scope="module")

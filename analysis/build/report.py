@@ -90,6 +90,15 @@ def _where_links(row, notebook_of: Mapping[str, str]) -> str:
     return ", ".join(parts)
 
 
+def _percent(value) -> str:
+    """``0.6345`` -> ``"63 %"``; blank for a claim decided from published numbers."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return ""
+    return "" if number != number else f"{100 * number:.0f} %"
+
+
 def write_index(
     out: Path,
     *,
@@ -110,8 +119,20 @@ def write_index(
 
     if "grade" not in claims.columns:
         claims = claims.assign(grade="")
-    claim_rows = claims.assign(where="")[
-        ["claim", "text", "evidence", "verdict", "grade", "deciding_statistic", "caveat", "where"]
+    if "probability" not in claims.columns:
+        claims = claims.assign(probability="")
+    claim_rows = claims.assign(where="", probability=claims["probability"].map(_percent))[
+        [
+            "claim",
+            "text",
+            "evidence",
+            "verdict",
+            "grade",
+            "probability",
+            "deciding_statistic",
+            "caveat",
+            "where",
+        ]
     ]
     claim_links = {"where": lambda row: _where_links(claims.loc[row.name], notebook_of)}
     parts = [
@@ -129,7 +150,11 @@ def write_index(
         "</a> for versions and checksums.</p>",
         '<h2 id="claims">The article\'s claims</h2>',
         _table(claim_rows, class_columns=["verdict"], links=claim_links),
-        f'<p class="legend">{html.escape(GRADE_LEGEND)} How verdicts are decided: '
+        f'<p class="legend">{html.escape(GRADE_LEGEND)} Probability = how often a study of '
+        "the published size, drawn from the population our default assumptions describe, "
+        "reproduces the claim's deciding result (the power of the original design for it; "
+        "4,000 draws; notebook 04 shows it over the assumptions' ranges). How verdicts are "
+        "decided: "
         "<code>analysis/studies/verdicts.py</code> and the README.</p>",
         '<h2 id="scorecards">Scorecards</h2>',
         "<p>Every published (or inferred) number and statement, against the value the "

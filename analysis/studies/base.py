@@ -86,6 +86,39 @@ def probabilities(decisions: Decisions) -> dict[str, Probability]:
     return {cid: Probability.of(holds[:, j]) for j, cid in enumerate(decisions.claim_ids)}
 
 
+def assumed_decisions(t: Targets) -> list[str]:
+    """The decision rows (p-values) about a group none of whose magnitudes is published: they
+    are judged by their probability over many studies, not by the example dataset.
+
+    Examples
+    --------
+    >>> from analysis.dataio.targets import load_targets
+    >>> assumed_decisions(load_targets("estes2017"))
+    ['control_csa_p']
+    >>> len(assumed_decisions(load_targets("ryu2016")))  # no magnitude published at all
+    23
+    """
+    table = t.table
+    published = (table["kind"] == "published") & (table["statistic"] == "mean")
+    published_groups = set(table.loc[published, "group"])
+    decisions = table[table["statistic"].str.startswith("p_") & table["relation"].isin(["<", ">"])]
+    return decisions.loc[~decisions["group"].isin(published_groups), "id"].tolist()
+
+
+def claim_probabilities(simulate_batch, claims_batch, rep: Replication) -> dict[int, Probability]:
+    """How often a study of the published size reproduces each claim the study decides, under
+    the assumptions of ``rep`` (:data:`PROBABILITY_REPS` population draws seeded from
+    ``rep.seed``): the power of the original design for the claim."""
+    batch = simulate_batch(PROBABILITY_REPS, probability_seed(rep.seed), **rep.assumptions)
+    return {claim: Probability.of(holds) for claim, holds in claims_batch(batch).items()}
+
+
+def probability_seed(seed: int | None) -> np.random.SeedSequence | None:
+    """The seed of the probability draws of a replication with ``seed``: a stream of its own,
+    apart from the example dataset's, so the same seed gives the same probability."""
+    return None if seed is None else np.random.SeedSequence([int(seed), 0x5EED])
+
+
 def empty_scorecard() -> pd.DataFrame:
     """A scorecard with no rows (a study that reproduces nothing it simulated)."""
     return pd.DataFrame(columns=SCORECARD_COLUMNS)
@@ -108,8 +141,14 @@ class Results:
 
     @property
     def passed(self) -> bool:
-        """True when every row of the scorecard passes (and trivially when it has none)."""
-        return count_passed(self.scorecard) == len(self.scorecard)
+        """True when the replication reproduces every number and statement of the *paper*
+        (and trivially when there is no scorecard).
+
+        Rows ``claimed_by == "article"`` are the popular article's statements, which the
+        scorecard tests rather than reproduces: their FAIL is a finding about the article
+        (shown in the scorecard and the claims table), not a failed replication.
+        """
+        return paper_rows_pass(self.scorecard)
 
 
 @dataclass
@@ -292,6 +331,12 @@ class SimulatedStudy(Study, Protocol):
     def claims_batch(self, batch: Batch) -> dict[int, np.ndarray]:
         """Per article claim this study decides, whether it holds in each replicate."""
         ...
+
+
+def paper_rows_pass(card: pd.DataFrame) -> bool:
+    """Whether every scorecard row not claimed by the popular article passes."""
+    paper = card[card["claimed_by"] != "article"]
+    return bool((paper["status"] == "PASS").all())
 
 
 def count_passed(card: pd.DataFrame) -> int:

@@ -27,7 +27,15 @@ from ..dataio.targets import Targets, load_targets
 from ..engine.simulate import as_rng, rnorm_multi
 from ..engine.tables import Tables, first_row
 from ..errors import InputError
-from .base import PROBABILITY_REPS, Replication, build_scorecard, probabilities
+from .base import (
+    PROBABILITY_REPS,
+    Replication,
+    assumed_decisions,
+    build_scorecard,
+    claim_probabilities,
+    probabilities,
+    probability_seed,
+)
 
 NAME = "estes2017"
 TITLE = "HIIT running and quadriceps size (Estes et al. 2017)"
@@ -608,31 +616,10 @@ def scorecard(
     chance = {}
     if assumed:
         batch = simulate_batch(
-            PROBABILITY_REPS, _probability_seed(seed), dispersion=dispersion, **assumptions
+            PROBABILITY_REPS, probability_seed(seed), dispersion=dispersion, **assumptions
         )
         chance = probabilities(decide_batch(batch, only=assumed))
     return build_scorecard(t, reproduced, dispersion, spread, chance)
-
-
-def assumed_decisions(t: Targets) -> list[str]:
-    """The p-value rows about a group none of whose magnitudes is published.
-
-    Examples
-    --------
-    >>> assumed_decisions(targets())
-    ['control_csa_p']
-    """
-    table = t.table
-    published_groups = set(
-        table.loc[(table["kind"] == "published") & (table["statistic"] == "mean"), "group"]
-    )
-    decisions = table[(table["statistic"] == "p_value") & table["relation"].isin(["<", ">"])]
-    return decisions.loc[~decisions["group"].isin(published_groups), "id"].tolist()
-
-
-def _probability_seed(seed: int | None) -> np.random.SeedSequence | None:
-    # its own stream, apart from the example dataset's: same seed, same probability
-    return None if seed is None else np.random.SeedSequence([int(seed), 0x5EED])
 
 
 def replicate(seed: int | None = 0, dispersion: str = "sem", **assumptions) -> Replication:
@@ -904,7 +891,7 @@ def _claim1(rep: Replication) -> dict:
 def claim_verdicts(rep: Replication) -> pd.DataFrame:
     """The article's claims this study speaks to (1 and 2), each with its deciding numbers;
     the rules are in ``analysis.studies.verdicts``."""
-    from .verdicts import verdict_row
+    from .verdicts import verdict_row, with_probabilities
 
     rel = first_row(rep.tables["change_tests"], group="HIIT", measure="vo2max_rel")
     abs_ = first_row(rep.tables["change_tests"], group="HIIT", measure="vo2max_abs")
@@ -939,7 +926,8 @@ def claim_verdicts(rep: Replication) -> pd.DataFrame:
         "change_tests",
         "reconstructed",
     )
-    return pd.DataFrame([_claim1(rep), vo2])
+    verdicts = pd.DataFrame([_claim1(rep), vo2])
+    return with_probabilities(verdicts, claim_probabilities(simulate_batch, claims_batch, rep))
 
 
 def figures(rep: Replication) -> dict:
@@ -963,4 +951,4 @@ def figures(rep: Replication) -> dict:
     }
 
 
-from ._estes2017_batch import claims_batch, decide_batch, simulate_batch  # noqa: E402, F401
+from ._estes2017_batch import claims_batch, decide_batch, simulate_batch  # noqa: E402

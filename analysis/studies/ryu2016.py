@@ -26,7 +26,16 @@ from ..dataio.targets import Targets, load_targets
 from ..engine.simulate import as_rng, sim_design
 from ..engine.tables import Tables, first_row
 from ..errors import InputError
-from .base import Replication, build_scorecard, count_passed
+from .base import (
+    PROBABILITY_REPS,
+    Replication,
+    assumed_decisions,
+    build_scorecard,
+    claim_probabilities,
+    count_passed,
+    probabilities,
+    probability_seed,
+)
 
 NAME = "ryu2016"
 TITLE = "Running distance and muscle damage (Ryu et al. 2016)"
@@ -257,6 +266,7 @@ def simulate(
     dispersion: str = "sem",
     *,
     empirical: bool = True,
+    exact_assumed: bool = False,
     **assumptions: float,
 ) -> pd.DataFrame:
     """Simulate the study: one row per runner x timepoint (pre, post, day3).
@@ -268,8 +278,14 @@ def simulate(
     dispersion : str
         Accepted for a uniform interface; this abstract prints no ``±`` to read.
     empirical : bool
-        ``True``: per distance, the log CK and log LDH (and the transformed comet outcomes)
-        have exactly the assumed means, SDs and correlations. ``False``: population draws.
+        Exact sample moments for published numbers: this abstract publishes none (only the
+        number of runners, directions and significance), so every magnitude is drawn from
+        its assumed population with the seed and the data show a real sample's noise (issue
+        11: groups with identical means to four decimals would look fabricated). ``False``:
+        the same (population draws).
+    exact_assumed : bool
+        With ``empirical``, make the assumed means, SDs and correlations exact per distance
+        (the exact-replication grid of :mod:`analysis.checks.sensitivity`).
     **assumptions
         Override any ``assumed`` row of ``data/published/ryu2016.csv`` by its id.
 
@@ -288,6 +304,7 @@ def simulate(
     t = targets(**assumptions)
     rng = as_rng(seed)
     n = {g: t.count(f"n_{g}") for g in GROUPS}
+    empirical = empirical and exact_assumed  # nothing published to reproduce exactly
     for g, count in n.items():
         if count < 10 and empirical:
             raise InputError(
@@ -855,13 +872,24 @@ def _lookup(data: pd.DataFrame, tables):
     return reproduced
 
 
-def scorecard(data: pd.DataFrame, tables, dispersion: str = "sem", **assumptions) -> pd.DataFrame:
+def scorecard(
+    data: pd.DataFrame, tables, dispersion: str = "sem", *, seed: int | None = 0, **assumptions
+) -> pd.DataFrame:
     """Published (and the article's) statements against the simulated data's statistics.
 
     A "rose" or "higher" statement is decided by the Holm-adjusted p of the matching test,
-    counted as 1 when the difference runs the other way.
+    counted as 1 when the difference runs the other way. Every magnitude is assumed, so each
+    statement's status is the probability that a study of the published size reproduces it
+    under the assumptions (:data:`~analysis.studies.base.PROBABILITY_REPS` population draws
+    seeded from ``seed``; PASS at 0.8 or more); ``reproduced`` shows this dataset's value.
     """
-    return build_scorecard(targets(**assumptions), _lookup(data, tables), dispersion)
+    t = targets(**assumptions)
+    assumed = assumed_decisions(t)
+    chance = {}
+    if assumed:
+        batch = simulate_batch(PROBABILITY_REPS, probability_seed(seed), **assumptions)
+        chance = probabilities(decide_batch(batch, only=assumed))
+    return build_scorecard(t, _lookup(data, tables), dispersion, probability=chance)
 
 
 def replicate(seed: int | None = 0, dispersion: str = "sem", **assumptions) -> Replication:
@@ -874,7 +902,7 @@ def replicate(seed: int | None = 0, dispersion: str = "sem", **assumptions) -> R
     """
     data = simulate(seed, dispersion, **assumptions)
     tables = analyze(data, validate=False)  # made by simulate(); its schema is tested
-    card = scorecard(data, tables, dispersion, **assumptions)
+    card = scorecard(data, tables, dispersion, seed=seed, **assumptions)
     return Replication(
         NAME, tables, seed=seed, data=data, scorecard=card, assumptions=dict(assumptions)
     )
@@ -965,7 +993,7 @@ def claim_verdicts(rep: Replication) -> pd.DataFrame:
     Claim 3 rests on the paper's own tests: the simulated data were built to reproduce the
     published directions, so testing them would be circular (the rules: ``analysis.studies.verdicts``).
     """
-    from .verdicts import PAPERS_OWN_TESTS, verdict_row
+    from .verdicts import PAPERS_OWN_TESTS, verdict_row, with_probabilities
 
     card = rep.scorecard.set_index("claim_id")
     paper = card[card["claimed_by"] == "paper"]
@@ -986,7 +1014,7 @@ def claim_verdicts(rep: Replication) -> pd.DataFrame:
         )
     day3 = rep.tables["posthoc_within"]
     day3 = day3[(day3["outcome"] == "ck_u_l") & (day3["contrast"] == "day3 - pre")]
-    return pd.DataFrame(
+    verdicts = pd.DataFrame(
         [
             verdict_row(
                 3,
@@ -1022,6 +1050,7 @@ def claim_verdicts(rep: Replication) -> pd.DataFrame:
             ),
         ]
     )
+    return with_probabilities(verdicts, claim_probabilities(simulate_batch, claims_batch, rep))
 
 
 def figures(rep: Replication) -> dict:

@@ -79,7 +79,21 @@ from __future__ import annotations
 
 import math
 
-VERDICT_COLUMNS = ["claim", "verdict", "grade", "deciding_statistic", "caveat", "study", "tables"]
+import pandas as pd
+
+VERDICT_COLUMNS = [
+    "claim",
+    "verdict",
+    "grade",
+    "deciding_statistic",
+    "caveat",
+    "study",
+    "tables",
+    "probability",
+]
+# The probability column: how often a study of the published size, drawn from the population
+# the default assumptions describe, reproduces the claim's deciding result (simulated studies
+# only; NaN for claims decided from published numbers).
 # What the evidence shows ...
 VERDICTS = (
     "supported",
@@ -158,10 +172,20 @@ def verdict_row(
     return dict(
         zip(
             VERDICT_COLUMNS,
-            [claim, verdict, grade, statistic, caveat, study, tables],
+            [claim, verdict, grade, statistic, caveat, study, tables, math.nan],
             strict=True,
         )
     )
+
+
+def with_probabilities(verdicts: pd.DataFrame, chances: dict) -> pd.DataFrame:
+    """``verdicts`` with the ``probability`` of each claim filled in from ``chances``
+    (claim -> :class:`~analysis.studies.base.Probability`)."""
+    out = verdicts.copy()
+    out["probability"] = [
+        chances[c].share if c in chances else math.nan for c in out["claim"].tolist()
+    ]
+    return out
 
 
 def _simulated(study: str) -> bool:
