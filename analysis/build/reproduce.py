@@ -882,10 +882,10 @@ def reproduce(
 
 def _build(staging, out, chosen, seed, jobs, total, execution_timeout, start_timeout) -> dict:
     """Everything of the report, into ``staging``; returns the manifest written there."""
-    from . import report
-    from .claims import claims_table
     from ..dataio.io import write_csv
     from ..studies import all_studies
+    from . import report
+    from .claims import claims_table
 
     results, figures = build_study_outputs(seed, staging)
     failed = [
@@ -934,4 +934,3 @@ def _build(staging, out, chosen, seed, jobs, total, execution_timeout, start_tim
     manifest["total_seconds"] = round(time.perf_counter() - total, 2)
     report.write_manifest(staging, manifest)
     return manifest
-

@@ -23,6 +23,14 @@ claimed_by : who makes a claim: ``paper`` (the study's abstract), ``companion ab
 source, note : citation (or reasoning) and remarks.
 allowed : optional; the values an ``assumed`` number may be overridden with (see below). Tables
     without the column (older ones) load as if it were empty.
+low, high, range_reason : optional, after the columns above (and after ``allowed``); for an
+    ``assumed`` row, the documented plausible range the sensitivity analysis moves it over
+    (:mod:`analysis.checks.sensitivity`: the tornado plots) and where that range comes from: a
+    cited study's spread, ``shared/studies.md``, or a stated rule such as "half to double the
+    assumed value" when nothing better exists (the reason says which). Both ends lie within the
+    row's ``allowed`` rule and ``low <= value <= high``; a range may be given only for an
+    ``assumed`` row, and with a reason. Empty for the other rows; tables without the columns
+    load as if they were empty (:meth:`Targets.ranges` lists the filled ones).
 
 Allowed values of an assumption
 -------------------------------
@@ -60,11 +68,13 @@ Every value must also be a finite number, and the table's own values must satisf
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError, describe_location
@@ -92,6 +102,8 @@ COLUMNS = [
 ]
 # columns a table may leave out; they are added empty when it is read
 OPTIONAL_COLUMNS = ("allowed",)
+# the plausible range of an assumption, after the standard columns; optional, added empty
+RANGE_COLUMNS = ("low", "high", "range_reason")
 KINDS = ("published", "inferred", "assumed")
 RELATIONS = ("=", "<", ">")
 DISPERSION_TYPES = ("SD", "SEM", "pm")
@@ -321,6 +333,56 @@ def _check_table(table: pd.DataFrame, path: Path) -> None:
                 f"expected {expected}. Fix that cell of the targets table."
             )
     _check_allowed(table, path)
+    _check_ranges(table, path)
+
+
+def _check_ranges(table: pd.DataFrame, path: Path) -> None:
+    """Every filled ``low``/``high`` belongs to an assumed row, has a reason, brackets the
+    row's value and lies within its ``allowed`` rule (a range the simulation would refuse is
+    no range)."""
+    filled = np.flatnonzero((table["low"].notna() | table["high"].notna()).to_numpy())
+    if not filled.size:
+        return
+    # plain arrays of the columns a rule reads, not pandas rows: this runs at every load
+    columns = ["id", "kind", "value", "low", "high", "range_reason"]
+    columns += ["allowed", "statistic", "quantity", "unit"]
+    arrays = {c: table[c].to_numpy(dtype=object) for c in columns}
+    values = dict(zip(arrays["id"], arrays["value"], strict=True))
+    for position in filled:
+        problem = _range_problem({c: arrays[c][position] for c in columns}, values)
+        if problem is not None:
+            column, text = problem
+            where = describe_location(path, int(position), column)
+            raise InputError(f"{where}: {text}. Fix the range of this row.")
+
+
+def _range_problem(record: dict, values: dict) -> tuple[str, str] | None:
+    """(column, what is wrong) with the range of one row, or None."""
+    if record["kind"] != "assumed":
+        return "low", f"a {record['kind']} number has no range; only an assumed one does"
+    ends = {}
+    for column in ("low", "high"):
+        try:
+            ends[column] = float(record[column])
+        except (TypeError, ValueError):
+            ends[column] = math.nan
+        if not math.isfinite(ends[column]):
+            return column, f"got {record[column]!r}; give both ends of the range as finite numbers"
+    reason = record.get("range_reason")
+    if _is_blank(reason) or not str(reason).strip():
+        return "range_reason", "a range needs its reason (a source or a stated rule)"
+    low, high, value = ends["low"], ends["high"], float(record["value"])
+    if not low <= value <= high:
+        return "low", (
+            f"the range {format_number(low)} to {format_number(high)} does not contain the "
+            f"row's value {format_number(value)}"
+        )
+    rule = allowed_for(record)
+    for column, end in (("low", low), ("high", high)):
+        problem = rule.problem(end, values.get) if rule is not None else None
+        if problem is not None:
+            return column, f"{format_number(end)} is outside the allowed values ({problem})"
+    return None
 
 
 def _check_allowed(table: pd.DataFrame, path: Path) -> None:
@@ -367,12 +429,18 @@ class Targets:
     table: pd.DataFrame
     overrides: dict = field(default_factory=dict)
 
+    @functools.cached_property
+    def _rows(self) -> dict[str, pd.Series]:
+        # filtering the table at every lookup cost ~2 ms; a batch or a grid reads rows
+        # thousands of times (the id column is unique: checked when the table is read)
+        return {row["id"]: row for _, row in self.table.iterrows()}
+
     def row(self, target_id: str) -> pd.Series:
         """The row with this id."""
-        match = self.table[self.table["id"] == target_id]
-        if match.empty:
+        found = self._rows.get(target_id)
+        if found is None:
             raise KeyError(f"{self.study} has no target with id {target_id!r}")
-        return match.iloc[0]
+        return found
 
     def value(self, target_id: str) -> float:
         """The number, or its override when the row is an assumption that was overridden."""
@@ -489,6 +557,21 @@ class Targets:
         cols = [c for c in COLUMNS if c not in dropped]
         return self.table.loc[keep, cols].reset_index(drop=True)
 
+    def ranges(self) -> pd.DataFrame:
+        """The assumed rows that have a documented range: ``id, value`` (the table's
+        default, not an override), ``low, high, unit, range_reason``.
+
+        Examples
+        --------
+        >>> r = load_targets("estes2017").ranges().set_index("id")
+        >>> r.loc["control_csa_pct_change_sd", ["low", "value", "high"]].tolist()
+        [1.5, 3.0, 6.0]
+        """
+        keep = (self.table["kind"] == "assumed") & self.table["low"].notna()
+        columns = ["id", "value", "low", "high", "unit", "range_reason"]
+        rows = self.table.loc[keep, columns].reset_index(drop=True)
+        return rows.astype({"value": float, "low": float, "high": float})
+
     def assumptions(self) -> pd.DataFrame:
         """The assumed rows with the values in force (overrides applied) and their sources."""
         rows = self.table[self.table["kind"] == "assumed"].copy()
@@ -504,11 +587,37 @@ class Targets:
 
 
 def load_targets(study: str, path: Path | str | None = None) -> Targets:
-    """Read and check ``data/published/<study>.csv``."""
+    """Read and check ``data/published/<study>.csv``.
+
+    The parsed table is kept while the file is unchanged (same size and modification time):
+    assumption grids read it thousands of times. It is shared, so treat ``Targets.table`` as
+    read-only (every method does).
+    """
     path = Path(path) if path is not None else DATA_DIR / f"{study}.csv"
     try:
+        stat = path.stat()
+    except OSError:
+        stat = None
+    if stat is None:
+        return _read_targets(study, path)
+    slot, stamp = (study, str(path.resolve())), (stat.st_mtime_ns, stat.st_size)
+    cached = _LOADED.get(slot)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    targets = _read_targets(study, path)
+    _LOADED[slot] = (stamp, targets)  # one version per file: memory stays flat
+    return targets
+
+
+_LOADED: dict[tuple[str, str], tuple[tuple[int, int], Targets]] = {}
+
+
+def _read_targets(study: str, path: Path) -> Targets:
+    try:
         table = pd.read_csv(
-            path, dtype={"id": str, "group": str, "time": str, "allowed": str}, comment="#"
+            path,
+            dtype={"id": str, "group": str, "time": str, "allowed": str, "range_reason": str},
+            comment="#",
         )
     except FileNotFoundError:
         raise InputError(f"{path}: no such targets table.") from None
@@ -517,5 +626,9 @@ def load_targets(study: str, path: Path | str | None = None) -> Targets:
     for column in OPTIONAL_COLUMNS:
         if column not in table.columns:
             table[column] = pd.Series([None] * len(table), dtype=object)
+    for column in RANGE_COLUMNS:  # added after every other column, as in a table that has them
+        if column not in table.columns:
+            dtype = object if column == "range_reason" else float
+            table[column] = pd.Series([None] * len(table), dtype=dtype)
     _check_table(table, path)
     return Targets(study, table)

@@ -487,3 +487,271 @@ def meta_estimates(estimates: pd.DataFrame, note: str = ""):
     sns.despine(fig, left=True)
     fig.tight_layout(rect=(0, 0.09 if note else 0, 1, 1))
     return _label(fig, "meta_estimates")
+
+
+def _looks_like_p(name: str, values: np.ndarray) -> bool:
+    """A p-value column: named ``..._p``/``p_...``/``..._p_holm`` with values in (0, 1]."""
+    finite = values[np.isfinite(values)]
+    named = name.endswith("_p") or name.startswith("p_") or "_p_" in name
+    return bool(named and finite.size and (finite > 0).all() and (finite <= 1).all())
+
+
+def tornado(
+    table: pd.DataFrame,
+    statistic: str | None = None,
+    *,
+    default: float | None = None,
+    threshold: float | None = 0.05,
+    log: bool | None = None,
+    top: int | None = None,
+    title: str | None = None,
+):
+    """One-at-a-time sensitivity: for each assumption, the statistic with the assumption at
+    the low and at the high end of its range, as bars from the default value; widest on top.
+
+    ``table`` is :func:`analysis.checks.sensitivity.tornado`'s (one row per assumption x
+    end, columns ``assumption, end, value, unit`` and the statistic; ``attrs["default"]``
+    the numbers of the default replication, ``attrs["statistic"]`` the statistic to show).
+    Bars run from the default (solid line) to the value at each end: ``gid`` ``"low_end"``
+    and ``"high_end"``. An end at which a claim's verdict differs from the default's
+    (``flips``) is marked with an ``X`` (gid ``"flip"``) and named. Assumptions that move
+    neither the statistic nor a verdict are left out and counted under the axis. A p-value
+    is drawn on a log axis with a dashed line at ``threshold``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"assumption": ["a", "a", "b", "b"], "end": ["low", "high"] * 2,
+    ...     "value": [0.0, 2.0, 1.0, 3.0], "unit": ["%", "%", "", ""],
+    ...     "p": [0.01, 0.2, 0.03, 0.04], "flips": ["", "claim 1", "", ""]})
+    >>> t.attrs["default"] = {"p": 0.035}
+    >>> fig = tornado(t, "p")  # widest first, drawn on top
+    >>> [tick.get_text().split("\\n")[0] for tick in fig.axes[0].get_yticklabels()]
+    ['a', 'b']
+    >>> drawn_by(fig), len([c for c in fig.axes[0].collections if c.get_gid() == "flip"])
+    ('analysis.engine.plots.tornado', 1)
+    >>> close(fig)
+    """
+    statistic = statistic or table.attrs.get("statistic")
+    if statistic is None or statistic not in table.columns:
+        raise ValueError(f"name the statistic to draw (a column of the table), got {statistic!r}")
+    if default is None:
+        default = float(table.attrs.get("default", {}).get(statistic, np.nan))
+    if not np.isfinite(default):
+        raise ValueError(
+            f"the value of {statistic} under the default assumptions is unknown: pass default= "
+            "or the table of analysis.checks.sensitivity.tornado (its attrs hold it)"
+        )
+    values = table[statistic].to_numpy(float)
+    if log is None:
+        log = _looks_like_p(statistic, np.append(values, default))
+    scale = np.log10 if log else (lambda v: v)
+    rows = []
+    for name, part in table.groupby("assumption", sort=False):
+        ends = part.set_index("end")
+        low, high = float(ends.loc["low", statistic]), float(ends.loc["high", statistic])
+        flips = {e: str(ends.loc[e, "flips"]) if "flips" in ends else "" for e in ("low", "high")}
+        width = abs(float(scale(high)) - float(scale(low)))
+        rows.append((name, ends, low, high, flips, width if np.isfinite(width) else 0.0))
+    moving = [r for r in rows if r[5] > 1e-12 or any(r[4].values())]
+    moving.sort(key=lambda r: r[5], reverse=True)
+    still = len(rows) - len(moving)
+    beyond = max(0, len(moving) - top) if top is not None else 0
+    moving = moving[: len(moving) - beyond]
+    hidden = [f"{still} assumption(s) that move neither {statistic} nor a verdict"] if still else []
+    hidden += [f"{beyond} narrower one(s) beyond the top {top}"] if beyond else []
+    fig, ax = plt.subplots(figsize=(7.6, 0.42 * max(len(moving), 1) + 1.9))
+    colours = {"low": "#2874a6", "high": "#c0392b"}
+    for i, (_, _, low, high, flips, _) in enumerate(moving):
+        y = len(moving) - 1 - i
+        # the two ends side by side (low above, high below), so that ends on the same side
+        # of the default do not hide each other
+        for end, at, offset in (("low", low, 0.17), ("high", high, -0.17)):
+            left, right = sorted((default, at))
+            ax.barh(
+                y + offset,
+                right - left,
+                left=left,
+                height=0.34,
+                color=colours[end],
+                alpha=0.8,
+                gid=f"{end}_end",
+                label=f"assumption at its {end} end" if i == 0 else None,
+            )
+            if flips[end]:
+                ax.scatter(
+                    [at], [y + offset], marker="X", s=45, color="black", zorder=4, gid="flip"
+                )
+                ax.annotate(
+                    f"{end}: {flips[end]} flips",
+                    (at, y + offset),
+                    xytext=(5, -3),
+                    textcoords="offset points",
+                    fontsize=6.5,
+                )
+    labels = []
+    for name, ends, *_ in moving:
+        unit = str(ends["unit"].iloc[0]) if "unit" in ends else ""
+        span = f"{ends.loc['low', 'value']:g} to {ends.loc['high', 'value']:g}"
+        labels.append(f"{name}\n{span} {unit}".rstrip())
+    ax.set_yticks(range(len(moving) - 1, -1, -1), labels, fontsize=7)
+    if np.isfinite(default):
+        ax.axvline(default, color="0.2", linewidth=1.2, gid="default")
+    if log:
+        ax.set_xscale("log")
+        if threshold is not None:
+            ax.axvline(threshold, color="0.4", linewidth=0.9, linestyle="--", gid="threshold")
+    ax.set_xlabel(f"{statistic} (solid line: all assumptions at their defaults)")
+    ax.set_ylim(-0.7, max(len(moving), 1) - 0.3)
+    # under the axes, above the note: inside, it would cover the bars of the last row
+    inch = 1 / fig.get_figheight()
+    fig.legend(
+        frameon=False, fontsize=7, loc="lower right", ncol=2, bbox_to_anchor=(0.99, 0.2 * inch)
+    )
+    if hidden:
+        fig.text(
+            0.01,
+            0.05 * inch,
+            "not shown: " + "; ".join(hidden),
+            fontsize=7,
+            color="0.35",
+            gid="not_drawn",
+        )
+    study = table.attrs.get("study", "")
+    exact = " (assumed moments exact)" if table.attrs.get("exact_assumed") else ""
+    heading = f"{study}: each assumption alone at the ends of its documented range{exact}"
+    ax.set_title(title or heading.strip(": "), fontsize=10)
+    sns.despine(fig, left=True)
+    fig.tight_layout(rect=(0, 0.55 * inch, 1, 1))
+    return _label(fig, "tornado")
+
+
+def _edges(centres: np.ndarray) -> np.ndarray:
+    """Cell edges around sorted centres: midpoints, and half a step beyond each end."""
+    if centres.size == 1:
+        return np.array([centres[0] - 0.5, centres[0] + 0.5])
+    mids = (centres[1:] + centres[:-1]) / 2
+    return np.concatenate(
+        [[centres[0] - (mids[0] - centres[0])], mids, [centres[-1] + (centres[-1] - mids[-1])]]
+    )
+
+
+def _facet_title(name: str, value) -> str:
+    if name == "dispersion":
+        return f"± read as {str(value).upper()}"
+    return f"{name} = {value}"
+
+
+def probability_heatmap(
+    table: pd.DataFrame,
+    x: str | None = None,
+    y: str | None = None,
+    *,
+    facet: str | None = None,
+    value: str = "probability",
+    contours: Sequence[float] = (0.5, 0.8),
+    title: str | None = None,
+):
+    """The probability that a claim holds over a grid of two assumptions, one panel per
+    value of ``facet``, with contours at ``contours`` and the default assumptions marked.
+
+    ``table`` is :func:`analysis.checks.sensitivity.probability_map`'s: one row per cell,
+    the ``x`` and ``y`` assumptions as (numeric) columns and ``probability``, a categorical
+    setting such as the reading of "±" as the ``facet``; its ``attrs`` give ``x``,
+    ``y``, ``facet``, the axis ``labels`` (with units), the ``defaults`` and the ``claim``.
+    The colour runs from 0 to 1 (one colour bar for every panel); cells are not labelled.
+    The mesh carries the gid ``"cells"``, the contours ``"contour"`` and the default point
+    ``"default"``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"a": [0.0, 1.0, 0.0, 1.0], "b": [1.0, 1.0, 2.0, 2.0],
+    ...                   "probability": [0.9, 0.6, 0.7, 0.3]})
+    >>> fig = probability_heatmap(t, "a", "b")
+    >>> ax = fig.axes[0]
+    >>> ax.get_xlabel(), drawn_by(fig)
+    ('a', 'analysis.engine.plots.probability_heatmap')
+    >>> close(fig)
+    """
+    attrs = table.attrs
+    x = x or attrs.get("x")
+    y = y or attrs.get("y")
+    facet = facet if facet is not None else attrs.get("facet")
+    if x is None or y is None:
+        raise ValueError("name the x and y columns (or pass probability_map's table)")
+    labels = {**{x: x, y: y}, **attrs.get("labels", {})}
+    defaults = attrs.get("defaults", {})
+    panels = list(dict.fromkeys(table[facet])) if facet else [None]
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(4.4 * len(panels) + 1.2, 4.3), squeeze=False, sharey=True
+    )
+    # room under the axes for the note, above them for the title (set before the colour bar,
+    # which takes its place from the axes)
+    fig.subplots_adjust(bottom=0.2, top=0.86, left=0.1, right=0.9, wspace=0.12)
+    mesh, marked, drawn = None, False, set()
+    for ax, panel in zip(axes[0], panels, strict=True):
+        part = table if panel is None else table[table[facet] == panel]
+        grid = part.pivot_table(index=y, columns=x, values=value, aggfunc="first")
+        xs, ys = grid.columns.to_numpy(float), grid.index.to_numpy(float)
+        z = grid.to_numpy(float)
+        mesh = ax.pcolormesh(
+            _edges(xs), _edges(ys), z, cmap="viridis", vmin=0.0, vmax=1.0, shading="flat"
+        )
+        mesh.set_gid("cells")
+        finite = z[np.isfinite(z)]
+        levels = [c for c in contours if finite.size and finite.min() < c < finite.max()]
+        if levels and len(xs) > 1 and len(ys) > 1:
+            drawn.update(levels)
+            # each level keeps its colour whichever others are drawn in this panel
+            palette = ["white", "black", "0.5", "0.8"]
+            lines = ax.contour(
+                xs,
+                ys,
+                z,
+                levels=levels,
+                colors=[palette[list(contours).index(c) % len(palette)] for c in levels],
+                linewidths=1.2,
+            )
+            lines.set_gid("contour")
+            ax.clabel(lines, fmt="%.1f", fontsize=7)
+        dx, dy = defaults.get(x), defaults.get(y)
+        if isinstance(dx, int | float) and isinstance(dy, int | float):
+            ax.scatter(
+                [dx],
+                [dy],
+                marker="P",
+                s=80,
+                color="#c0392b",
+                edgecolor="white",
+                zorder=4,
+                gid="default",
+            )
+            marked = True
+        ax.set_xlabel(labels[x])
+        if panel is not None:
+            ax.set_title(_facet_title(facet, panel), fontsize=9)
+    axes[0][0].set_ylabel(labels[y])
+    claim = attrs.get("claim")
+    what = {None: value, "all": "the whole published pattern holds"}.get(
+        claim, f"claim {claim} holds" if isinstance(claim, int) else f"{claim} holds"
+    )
+    bar = fig.colorbar(mesh, ax=list(axes[0]), fraction=0.05, pad=0.03)
+    bar.set_label(f"probability that {what}" if claim is not None else value, fontsize=8)
+    reps = attrs.get("reps")
+    heading = title or " ".join(
+        s for s in (attrs.get("study", ""), f"({reps:,} replicates per cell)" if reps else "") if s
+    )
+    if heading:
+        fig.suptitle(heading, fontsize=10)
+    notes = []
+    if drawn:
+        notes.append(f"lines: probability {', '.join(f'{c:g}' for c in sorted(drawn))}")
+    values = table[value].to_numpy(float)
+    for c in (c for c in contours if c not in drawn and np.isfinite(values).any()):
+        side = "below" if np.nanmax(values) <= c else "above" if np.nanmin(values) >= c else None
+        notes.append(f"every cell {side} {c:g}" if side else f"no line at {c:g}")
+    if marked:
+        notes.append("red cross: every assumption at its default")
+    if notes:
+        fig.text(0.01, 0.01, "; ".join(notes), fontsize=7, color="0.3", gid="legend_note")
+    sns.despine(fig)
+    return _label(fig, "probability_heatmap")

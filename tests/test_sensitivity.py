@@ -1,0 +1,359 @@
+"""Assumption maps: documented ranges, the tornado, the exact grid and probability maps."""
+
+import math
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+matplotlib.use("Agg")
+
+from analysis.checks import sensitivity as sens
+from analysis.checks.power import power
+from analysis.dataio.targets import DATA_DIR, allowed_for, load_targets
+from analysis.engine import plots
+from analysis.errors import InputError
+from analysis.studies import estes2017, ryu2016
+
+STUDIES = {"estes2017": estes2017, "ryu2016": ryu2016}
+# ends of documented ranges whose verdict flips (a strong test of the reference agreement)
+ESTES_END = {"control_csa_pct_change_mean": 3.7}  # high end: claim 1 no longer supported
+RYU_END = {"ck_fold_post_10km": 1.225}  # low end: the 10 km CK rise loses significance
+ESTES_OTHER = {"dispersion": "sd", "csa_change_baseline_corr": 0.5, "control_n_male": 2}
+
+
+# --- documented ranges ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("study", sorted(STUDIES))
+def test_every_assumed_row_has_a_range_inside_its_allowed_values(study):
+    t = load_targets(study)
+    table = t.table
+    assumed = table[table["kind"] == "assumed"]
+    assert assumed["low"].notna().all() and assumed["high"].notna().all()
+    assert assumed["range_reason"].str.strip().str.len().gt(0).all()
+    # only assumptions have ranges
+    assert table.loc[table["kind"] != "assumed", ["low", "high", "range_reason"]].isna().all().all()
+    values = dict(zip(table["id"], table["value"], strict=True))
+    for row in assumed.to_dict("records"):
+        low, default, high = row["low"], row["value"], row["high"]
+        # strictly around the default: every assumed default here is an interior value
+        assert low < default < high, row["id"]
+        rule = allowed_for(row)
+        assert rule is not None, row["id"]
+        for end in (low, high):
+            assert rule.problem(end, values.get) is None, (row["id"], end)
+    # the new columns come after the standard ones
+    assert list(table.columns[-3:]) == ["low", "high", "range_reason"]
+
+
+@pytest.mark.parametrize("study", sorted(STUDIES))
+def test_every_end_of_a_range_can_be_simulated(study):
+    # an override at either end passes Targets.with_overrides (the rule the CLI applies)
+    t = load_targets(study)
+    for row in t.ranges().itertuples():
+        for end in (row.low, row.high):
+            assert t.with_overrides(**{row.id: end}).value(row.id) == end
+
+
+def _write(tmp_path, table: pd.DataFrame):
+    path = tmp_path / "estes2017.csv"
+    table.to_csv(path, index=False)
+    return path
+
+
+def test_a_range_outside_the_allowed_values_is_refused_when_read(tmp_path):
+    table = pd.read_csv(DATA_DIR / "estes2017.csv", dtype=str)
+    table.loc[table["id"] == "control_csa_pct_change_sd", "low"] = "-1"
+    with pytest.raises(InputError, match=r'column "low".*-1 is outside the allowed values'):
+        load_targets("estes2017", _write(tmp_path, table))
+
+
+def test_a_range_must_contain_the_default_and_belong_to_an_assumption(tmp_path):
+    table = pd.read_csv(DATA_DIR / "estes2017.csv", dtype=str)
+    wrong = table.copy()
+    wrong.loc[wrong["id"] == "control_csa_pct_change_sd", "high"] = "2"
+    with pytest.raises(InputError, match="does not contain the row's value 3"):
+        load_targets("estes2017", _write(tmp_path, wrong))
+    published = table.copy()
+    published.loc[published["id"] == "hiit_n", ["low", "high", "range_reason"]] = ["1", "20", "x"]
+    with pytest.raises(InputError, match="a published number has no range"):
+        load_targets("estes2017", _write(tmp_path, published))
+
+
+def test_a_table_without_range_columns_still_loads(tmp_path):
+    table = pd.read_csv(DATA_DIR / "estes2017.csv", dtype=str)
+    t = load_targets(
+        "estes2017", _write(tmp_path, table.drop(columns=["low", "high", "range_reason"]))
+    )
+    assert t.ranges().empty and t.value("control_csa_pct_change_sd") == 3.0
+
+
+# --- the ordinary path, once per reference cell (seconds each) --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def reference():
+    """``replicate`` + ``key_statistics`` + scorecard + ``claim_verdicts`` at two range ends."""
+    estes = sens.replicate_grid(estes2017, [ESTES_END], seed=0).iloc[0]
+    ryu = sens.replicate_grid(ryu2016, [RYU_END], seed=0).iloc[0]
+    return {"estes2017": estes, "ryu2016": ryu}
+
+
+def _same_numbers(fast: pd.Series, slow: pd.Series) -> None:
+    numeric = [c for c in slow.index if c.endswith(("_p", "_d", "_g", "_p_holm"))]
+    numeric += [c for c in slow.index if c.startswith("decision_")]
+    assert numeric
+    for column in numeric:
+        assert fast[column] == pytest.approx(slow[column], rel=1e-9, abs=1e-12), column
+    for column in ["decisions_held", "decisions_total", "all_hold"] + [
+        c for c in slow.index if c.startswith("claim_")
+    ]:
+        assert fast[column] == slow[column], column
+
+
+def test_the_tornado_at_an_end_equals_an_ordinary_replication(reference):
+    for study, end in ((estes2017, ESTES_END), (ryu2016, RYU_END)):
+        (name, value), slow = next(iter(end.items())), reference[study.NAME]
+        table = sens.tornado(study, assumptions=[name])
+        row = table.set_index("end").loc["low" if value < table["default"].iloc[0] else "high"]
+        assert row["value"] == value
+        _same_numbers(row, slow)
+        # the verdict the study itself reaches agrees with the tornado's claim columns
+        if study is estes2017:
+            assert slow["verdict_1"] == "not supported" and not row["claim_1"]
+            assert row["flips"] == "claim 1"
+        else:
+            assert not row["claim_3"] and row["flips"] == "claim 3"
+
+
+def test_the_exact_grid_equals_the_ordinary_path(reference):
+    grid = sens.exact_grid(estes2017, [{}, ESTES_END, ESTES_OTHER])
+    _same_numbers(grid.iloc[1], reference["estes2017"])
+    # a third cell by hand: the other reading of "±", a baseline correlation, two men
+    dispersion, rest = "sd", {k: v for k, v in ESTES_OTHER.items() if k != "dispersion"}
+    rep = estes2017.replicate(0, dispersion, **rest)
+    for name, value in estes2017.key_statistics(rep.tables).items():
+        assert grid.iloc[2][name] == pytest.approx(value, rel=1e-9), name
+    card = rep.scorecard.set_index("claim_id")
+    for claim_id in ("hiit_csa_p", "control_csa_p", "hiit_vo2max_rel_p"):
+        assert grid.iloc[2][f"decision_{claim_id}"] == pytest.approx(
+            card.loc[claim_id, "reproduced"], rel=1e-9
+        )
+    p, verdict = estes2017.claim1_verdict_at(0, **ESTES_OTHER)
+    assert grid.iloc[2]["csa_interaction_p"] == pytest.approx(p, rel=1e-9)
+    assert grid.iloc[2]["claim_1"] == (verdict == "supported")
+    ryu = sens.exact_grid(ryu2016, [RYU_END])
+    _same_numbers(ryu.iloc[0], reference["ryu2016"])
+
+
+def test_exact_assumed_moments_give_the_old_exact_grid():
+    # every assumed moment exact too: the statistics of the ordinary path on that dataset
+    data = ryu2016.simulate(0, exact_assumed=True, **RYU_END)
+    slow = ryu2016.key_statistics(ryu2016.analyze(data, validate=False))
+    fast = sens.exact_grid(ryu2016, [RYU_END, {}], exact_assumed=True)
+    for name, value in slow.items():
+        assert fast.iloc[0][name] == pytest.approx(value, rel=1e-9), name
+    # with exact moments the default 10 km rise has the same p at every seed
+    again = sens.exact_grid(ryu2016, [{}], seed=5, exact_assumed=True)
+    assert again.iloc[0]["ck_post_10km_p_holm"] == pytest.approx(
+        fast.iloc[1]["ck_post_10km_p_holm"], rel=1e-9
+    )
+
+
+def test_tornado_rows_cover_each_range_end_and_mark_flips():
+    table = sens.tornado(estes2017, assumptions=["control_csa_pct_change_mean", "hiit_csa_pre_sd"])
+    assert table[["assumption", "end"]].values.tolist() == [
+        ["control_csa_pct_change_mean", "low"],
+        ["control_csa_pct_change_mean", "high"],
+        ["hiit_csa_pre_sd", "low"],
+        ["hiit_csa_pre_sd", "high"],
+    ]
+    assert table["value"].tolist() == [-3.7, 3.7, 2.0, 8.0]
+    default = table.attrs["default"]
+    assert default["claim_1"] and table.attrs["statistic"] == "csa_interaction_p"
+    # a flip is named exactly where a claim differs from the default replication
+    for row in table.to_dict("records"):
+        differs = [f"claim {c}" for c in (1, 2) if row[f"claim_{c}"] != default[f"claim_{c}"]]
+        assert row["flips"] == ", ".join(differs)
+    assert table["flips"].iloc[:2].tolist() == ["", "claim 1"]
+    # a larger assumed control change weakens the interaction
+    p = table.set_index(["assumption", "end"])["csa_interaction_p"]
+    assert p["control_csa_pct_change_mean", "low"] < default["csa_interaction_p"]
+    assert p["control_csa_pct_change_mean", "high"] > default["csa_interaction_p"]
+    with pytest.raises(InputError, match="no assumed row with a documented range"):
+        sens.tornado(estes2017, assumptions=["hiit_n"])
+
+
+def test_tornado_figure_sorts_by_width_and_marks_flips():
+    table = sens.tornado(
+        estes2017,
+        assumptions=["hiit_csa_pre_mean", "control_csa_pct_change_mean", "control_age_sd"],
+    )
+    fig = plots.tornado(table)
+    ax = fig.axes[0]
+    names = [t.get_text().split("\n")[0] for t in ax.get_yticklabels()]
+    p = table.pivot(index="assumption", columns="end", values="csa_interaction_p")
+    width = (np.log10(p["high"]) - np.log10(p["low"])).abs()
+    # widest first (drawn on top); an assumption that moves nothing is left out
+    assert names == width[width > 1e-12].sort_values(ascending=False).index.tolist()
+    assert "control_age_sd" not in names and names[0] == "control_csa_pct_change_mean"
+    flips = int((table["flips"] != "").sum())
+    assert flips >= 1 and sum(c.get_gid() == "flip" for c in ax.collections) == flips
+    assert ax.get_xscale() == "log"
+    assert plots.drawn_by(fig) == "analysis.engine.plots.tornado"
+    plots.close(fig)
+
+
+# --- probability maps ----------------------------------------------------------------------------
+
+
+def _noise(a: pd.Series, b: pd.Series) -> np.ndarray:
+    return 3 * np.sqrt(a.to_numpy() ** 2 + b.to_numpy() ** 2)
+
+
+def test_claim_1_becomes_less_likely_as_the_controls_assumed_change_rises():
+    means = [0.0, 2.0, 4.0, 6.0]
+    m = sens.probability_map(
+        estes2017,
+        ("control_csa_pct_change_mean", means),
+        ("control_csa_pct_change_sd", [3.0]),
+        claim=1,
+        reps=2000,
+        seed=3,
+    )
+    p, se = m["probability"], m["mc_se"]
+    # falls in expectation: each step down by more than the Monte Carlo noise allows
+    assert (p.diff().iloc[1:].to_numpy() < _noise(se.iloc[1:], se.iloc[:-1])).all()
+    assert p.iloc[0] - p.iloc[-1] > 0.3
+    assert (m["reps"] == 2000).all() and (m["undefined"] == 0).all()
+
+
+def test_the_10km_rise_becomes_more_likely_with_fold_and_correlation():
+    m = sens.probability_map(
+        ryu2016,
+        ("ck_fold_post_10km", [1.1, 1.5, 1.9]),
+        ("ck_corr_pre_post", [0.4, 0.8]),
+        claim="ck_post_gt_pre_10km",
+        reps=2000,
+        seed=1,
+    )
+    grid = m.pivot(index="ck_corr_pre_post", columns="ck_fold_post_10km", values="probability")
+    assert (np.diff(grid.to_numpy(), axis=1) > -0.03).all()  # rises with the fold
+    assert (grid.loc[0.8] - grid.loc[0.4] > -0.03).all()  # and with the correlation
+    assert grid.loc[0.8, 1.9] > 0.95 and grid.loc[0.4, 1.1] < 0.2
+
+
+def test_a_map_cell_equals_power_with_the_same_seed():
+    m = sens.probability_map(
+        estes2017,
+        ("control_csa_pct_change_mean", [1.0, 3.0]),
+        ("control_csa_pct_change_sd", [2.0]),
+        claim=1,
+        reps=2500,
+        seed=7,
+        dispersion="sd",
+    )
+    alone = power(
+        estes2017,
+        reps=2500,
+        seed=7,
+        dispersion="sd",
+        control_csa_pct_change_mean=3.0,
+        control_csa_pct_change_sd=2.0,
+    )
+    assert m.iloc[1]["holds"] == alone["claim 1"]["holds"]
+    assert m.iloc[1]["probability"] == alone["claim 1"]["power"]
+    cell = {"ck_fold_post_10km": 1.3, "ck_corr_pre_post": 0.6}
+    m = sens.probability_map(
+        ryu2016,
+        ("ck_fold_post_10km", [cell["ck_fold_post_10km"]]),
+        ("ck_corr_pre_post", [cell["ck_corr_pre_post"]]),
+        claim="all",
+        reps=2000,
+        seed=2,
+    )
+    alone = power(ryu2016, reps=2000, seed=2, **cell)
+    assert m.iloc[0]["holds"] == alone["all decisions"]["holds"]
+    m = sens.probability_map(
+        ryu2016,
+        ("ck_fold_post_10km", [cell["ck_fold_post_10km"]]),
+        ("ck_corr_pre_post", [cell["ck_corr_pre_post"]]),
+        claim="ck_post_gt_pre_10km",
+        reps=2000,
+        seed=2,
+    )
+    assert m.iloc[0]["holds"] == alone["ck_post_gt_pre_10km"]["holds"]
+
+
+def test_the_same_seed_gives_the_same_map_wherever_it_runs():
+    args = (
+        estes2017,
+        ("control_csa_pct_change_mean", [0.0, 4.0]),
+        ("control_csa_pct_change_sd", [3.0]),
+    )
+    one = sens.probability_map(*args, claim=1, reps=3000, seed=11)
+    again = sens.probability_map(*args, claim=1, reps=3000, seed=11, threads=2)
+    pd.testing.assert_frame_equal(one, again)
+    other = sens.probability_map(*args, claim=1, reps=3000, seed=12)
+    assert not one["holds"].equals(other["holds"])
+
+
+def test_a_map_names_what_cannot_be_mapped():
+    with pytest.raises(InputError, match="no claim or decision 'claim 9'"):
+        sens.probability_map(
+            estes2017,
+            ("control_csa_pct_change_mean", [0.0]),
+            ("control_csa_pct_change_sd", [3.0]),
+            claim="claim 9",
+            reps=10,
+        )
+    with pytest.raises(InputError, match="must name different assumptions"):
+        sens.probability_map(
+            estes2017,
+            ("control_csa_pct_change_mean", [0.0]),
+            ("control_csa_pct_change_mean", [3.0]),
+            claim=1,
+            reps=10,
+        )
+
+
+def test_heatmap_draws_a_panel_per_facet_with_units_and_contours():
+    m = sens.probability_map(
+        estes2017,
+        ("control_csa_pct_change_mean", [-2.0, 2.0, 6.0]),
+        ("control_csa_pct_change_sd", [2.0, 5.0]),
+        claim=1,
+        reps=400,
+        facet=("dispersion", ("sem", "sd")),
+    )
+    fig = plots.probability_heatmap(m)
+    panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    assert len(panels) == 2 and len(fig.axes) == 3  # two panels and one colour bar
+    assert panels[0].get_xlabel() == "control_csa_pct_change_mean (%)"
+    assert panels[0].get_ylabel() == "control_csa_pct_change_sd (%)"
+    assert [ax.get_title() for ax in panels] == ["± read as SEM", "± read as SD"]
+    mesh = next(c for c in panels[0].collections if c.get_gid() == "cells")
+    assert mesh.get_array().size == 6 and mesh.get_clim() == (0.0, 1.0)
+    assert any(c.get_gid() == "default" for c in panels[0].collections)
+    plots.close(fig)
+
+
+def test_map_pairs_name_real_assumptions_and_cover_their_ranges():
+    for name, specs in sens.MAP_PAIRS.items():
+        t = STUDIES[name].targets()
+        ranges = t.ranges().set_index("id")
+        for spec in specs:
+            assert len(spec.x_values) >= 25 and len(spec.y_values) >= 25
+            for axis, values in ((spec.x, spec.x_values), (spec.y, spec.y_values)):
+                assert min(values) <= ranges.loc[axis, "low"], axis
+                assert max(values) >= ranges.loc[axis, "high"], axis
+                assert min(values) <= t.value(axis) <= max(values)
+
+
+def test_old_power_delegates_to_the_array_engine_for_a_decision():
+    old = sens.power(estes2017, "hiit_csa_p", n_sims=2000, seed=4)
+    new = power(estes2017, reps=2000, seed=4)["hiit_csa_p"]
+    assert old["power"] == new["power"] and old["n_sims"] == 2000
+    assert math.isclose(old["ci_low"], new["ci_low"]) and old["ci_high"] == new["ci_high"]
