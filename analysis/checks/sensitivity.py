@@ -932,6 +932,37 @@ def probability_map(
     return table
 
 
+def default_maps(
+    study: ModuleType, reps: int = 2_000, seed: int = 0, *, step: int = 1, **options: Any
+) -> dict[str, pd.DataFrame]:
+    """Every probability map of :data:`MAP_PAIRS` for ``study``, by name
+    (``<study>_map_<claim>``).
+
+    ``step`` takes every ``step``-th value of each 25-value grid (2: 13 x 13 cells), for a
+    quicker look; other keywords go to :func:`probability_map` (``workers=``, ``scheduler=``).
+
+    Examples
+    --------
+    >>> from analysis.studies import estes2017
+    >>> maps = default_maps(estes2017, reps=20, step=12)
+    >>> list(maps), len(maps["estes2017_map_1"])
+    (['estes2017_map_1'], 18)
+    """
+    maps = {}
+    for spec in map_pairs(study):
+        maps[f"{study.NAME}_map_{spec.claim}"] = probability_map(
+            study,
+            (spec.x, tuple(spec.x_values)[::step]),
+            (spec.y, tuple(spec.y_values)[::step]),
+            claim=spec.claim,
+            reps=reps,
+            seed=seed,
+            facet=spec.facet,
+            **options,
+        )
+    return maps
+
+
 def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 

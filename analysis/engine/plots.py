@@ -755,3 +755,8 @@ def probability_heatmap(
         fig.text(0.01, 0.01, "; ".join(notes), fontsize=7, color="0.3", gid="legend_note")
     sns.despine(fig)
     return _label(fig, "probability_heatmap")
+
+
+def probability_heatmaps(tables: Mapping[str, pd.DataFrame]) -> dict:
+    """:func:`probability_heatmap` of each table, keyed as ``tables`` (figure stems)."""
+    return {name: probability_heatmap(table) for name, table in tables.items()}

@@ -125,7 +125,7 @@ def load(
     >>> from analysis import load
     >>> data = load("data/templates/estes2017_wide.csv", "estes2017")
     >>> data[["subject", "time", "csa_cm2"]].head(2).to_dict("records")
-    [{'subject': '001', 'time': 'pre', 'csa_cm2': 26.7}, {'subject': '001', 'time': 'post', 'csa_cm2': 30.4}]
+    [{'subject': '001', 'time': 'pre', 'csa_cm2': 18.3}, {'subject': '001', 'time': 'post', 'csa_cm2': 23.1}]
     """
     from ..dataio.loading import load_file
 
