@@ -52,7 +52,6 @@ __all__ = [
     "wilson",
 ]
 
-Z95 = 1.959963984540054  # the 97.5 % normal quantile
 PATTERN = "all decisions"  # the row of the whole published pattern
 TABLE_COLUMNS = [
     "row",

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import inspect
 import itertools
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import ModuleType
@@ -38,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..engine.proportions import mc_se, wilson
 from ..engine.simulate import as_rng
 from ..errors import InputError
 from ..studies.base import Batch, count_passed, judge
@@ -55,7 +55,6 @@ __all__ = [
     "tornado",
 ]
 
-Z95 = 1.959963984540054  # the 97.5 % normal quantile
 
 # The statistic a tornado plot shows by default: the one that decides the study's most
 # assumption-driven claim (estes2017: claim 1 by the group x time interaction; ryu2016: the
@@ -897,8 +896,7 @@ def probability_map(
     holds = np.array([c[0] for c in counts], dtype=np.int64)
     undefined = np.array([c[1] for c in counts], dtype=np.int64)
     share = holds / reps
-    centre = (share + Z95**2 / (2 * reps)) / (1 + Z95**2 / reps)
-    half = Z95 * np.sqrt(share * (1 - share) / reps + Z95**2 / (4 * reps**2)) / (1 + Z95**2 / reps)
+    low, high = wilson(holds, reps)
     table = pd.DataFrame(
         {
             "study": study.NAME,
@@ -907,9 +905,9 @@ def probability_map(
             x_id: [s[x_id] for s in settings],
             y_id: [s[y_id] for s in settings],
             "probability": share,
-            "mc_se": np.sqrt(share * (1 - share) / reps),
-            "ci_low": centre - half,
-            "ci_high": centre + half,
+            "mc_se": mc_se(share, reps),
+            "ci_low": low,
+            "ci_high": high,
             "holds": holds,
             "undefined": undefined,
             "reps": reps,
@@ -1010,13 +1008,7 @@ def power(
             stats = study.key_statistics(study.analyze(data, validate=False))
             hits += bool(stats[statistic] < alpha)
         share = hits / n_sims
-        centre = (share + Z95**2 / (2 * n_sims)) / (1 + Z95**2 / n_sims)
-        half = (
-            Z95
-            * math.sqrt(share * (1 - share) / n_sims + Z95**2 / (4 * n_sims**2))
-            / (1 + Z95**2 / n_sims)
-        )
-        low, high = centre - half, centre + half
+        low, high = (float(end) for end in wilson(hits, n_sims))
     return pd.Series(
         {
             "statistic": statistic,

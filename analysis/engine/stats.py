@@ -435,7 +435,8 @@ def partial_eta_squared_ci(f_value: float, df1: float, df2: float, confidence: f
 def grim_consistent(mean: float, n: int, decimals: int) -> bool:
     """GRIM test: can a mean of ``n`` integers, rounded to ``decimals``, be ``mean``?
 
-    Brown & Heathers 2017, Soc Psychol Personal Sci 8:363. Written by hand (a few lines).
+    Brown & Heathers 2017, Soc Psychol Personal Sci 8:363; the test itself is
+    :func:`analysis.engine.consistency.grim` (this is its yes/no answer).
 
     Examples
     --------
@@ -444,11 +445,9 @@ def grim_consistent(mean: float, n: int, decimals: int) -> bool:
     >>> grim_consistent(24.45, 12, 2)
     False
     """
-    half = 0.5 * 10.0**-decimals
-    low, high = math.ceil((mean - half) * n - 1e-9), math.floor((mean + half) * n + 1e-9)
-    return any(
-        round(total / n, decimals) == round(mean, decimals) for total in range(low, high + 1)
-    )
+    from .consistency import grim
+
+    return grim(mean, n, decimals=decimals).consistent
 
 
 def prepare_measures(

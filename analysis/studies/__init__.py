@@ -70,13 +70,13 @@ def get_simulated_study(name: str) -> SimulatedStudy:
     >>> get_simulated_study("konopka2014")
     Traceback (most recent call last):
     ...
-    analysis.errors.InputError: konopka2014 is computed from published numbers only (nothing is simulated), so replicate and analyze do not apply to it; the simulated studies are: estes2017, ryu2016. See `python -m analysis studies`.
+    analysis.errors.InputError: konopka2014 is computed from published numbers only (nothing is simulated), so simulate, replicate, analyze and power do not apply to it; the simulated studies are: estes2017, ryu2016. See `python -m analysis studies`.
     """
     study = get_study(name)
     if not is_simulated(name):
         raise InputError(
             f"{name} is computed from published numbers only (nothing is simulated), so "
-            f"replicate and analyze do not apply to it; the simulated studies are: "
+            f"simulate, replicate, analyze and power do not apply to it; the simulated studies are: "
             f"{', '.join(simulated_names())}. See `python -m analysis studies`."
         )
     return study
