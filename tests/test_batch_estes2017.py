@@ -430,7 +430,7 @@ def test_a_group_simulate_would_refuse_is_drawn_again():
     ("sd", "dispersion"), [(1.0, "sem"), (1.3, "sem"), (2.0, "sem"), (1.0, "sd")]
 )
 def test_the_share_of_refused_groups_is_the_counted_share(sd, dispersion):
-    t = batched._indexed(estes2017.targets(hiit_body_mass_pct_change_sd=sd))
+    t = estes2017.targets(hiit_body_mass_pct_change_sd=sd)
     vo2 = batched._parameters(t, "HIIT", dispersion)[-1]
     share = batched._refused_share(*vo2, 12)
     rel, abs_ = batched._pair(np.random.default_rng(0).standard_normal((2, 400_000, 12)), *vo2)

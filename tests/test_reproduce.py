@@ -437,3 +437,26 @@ def test_index_opens_in_headless_chromium_with_images_links_and_no_errors(report
         if target:
             assert (out / target).is_file(), f"broken link {href}"
     assert errors == []
+
+
+def test_the_claims_table_shows_each_claims_probability_over_the_assumptions(report):
+    out, _ = report
+    claims = pd.read_csv(out / "tables" / "article_claims.csv").set_index("claim")
+    for study in SIMULATED:
+        ranges = pd.read_csv(out / "tables" / f"{study}_claim_ranges.csv").set_index("claim")
+        for claim, row in ranges.iterrows():
+            assert claims.loc[claim, "probability_low"] == row["low"]
+            assert claims.loc[claim, "probability_high"] == row["high"]
+            assert claims.loc[claim, "low_at"] == row["low_at"]
+    # claims decided from published numbers only have no range
+    assert claims.loc[[5, 6], "probability_low"].isna().all()
+    page = (out / "index.html").read_text()
+    assert "<th>over_the_ranges</th>" in page and "(lowest at " in page
+
+
+def test_the_slowest_notebooks_of_the_previous_report_start_first(tmp_path):
+    (tmp_path / "manifest.json").write_text(
+        json.dumps({"notebook_seconds": {"01_a": 3.0, "04_b": 20.5, "02_c": 9, "05_d": "x"}})
+    )
+    assert rp._slowest_first(tmp_path) == ["04_b", "02_c", "01_a"]
+    assert rp._slowest_first(tmp_path / "none") == []  # no previous report: file order

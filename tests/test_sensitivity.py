@@ -14,7 +14,7 @@ from analysis.checks.power import power
 from analysis.dataio.targets import DATA_DIR, allowed_for, load_targets
 from analysis.engine import plots
 from analysis.errors import InputError
-from analysis.studies import estes2017, ryu2016
+from analysis.studies import estes2017, konopka2014, ryu2016
 
 STUDIES = {"estes2017": estes2017, "ryu2016": ryu2016}
 # ends of documented ranges whose verdict flips (a strong test of the reference agreement)
@@ -357,3 +357,34 @@ def test_old_power_delegates_to_the_array_engine_for_a_decision():
     new = power(estes2017, reps=2000, seed=4)["hiit_csa_p"]
     assert old["power"] == new["power"] and old["n_sims"] == 2000
     assert math.isclose(old["ci_low"], new["ci_low"]) and old["ci_high"] == new["ci_high"]
+
+
+# --- the claims over the assumptions' ranges ---------------------------------------------------
+
+
+def test_claim_ranges_bracket_the_default_and_name_the_setting_of_each_end():
+    table = sens.claim_ranges(estes2017, reps=500, seed=3).set_index("claim")
+    assert list(table.index) == [1, 2]
+    assert (table["low"] <= table["probability"]).all()
+    assert (table["probability"] <= table["high"]).all()
+    # claim 1 is the interaction against controls: it is least likely when the controls are
+    # assumed to grow most, most likely when they are assumed to shrink most
+    row = estes2017.targets().ranges().set_index("id").loc["control_csa_pct_change_mean"]
+    assert table.loc[1, "low_at"] == f"control_csa_pct_change_mean = {row.high:g}"
+    assert table.loc[1, "high_at"] == f"control_csa_pct_change_mean = {row.low:g}"
+    # the settings are the tornado's: the defaults and both ends of every range, less the
+    # ends the population model refuses, which are named
+    skipped = [s for s in table.loc[1, "not_simulable"].split(", ") if s]
+    assert table.loc[1, "settings"] + len(skipped) == 1 + 2 * len(estes2017.targets().ranges())
+
+
+def test_claim_ranges_default_equals_power_and_the_result_is_the_same_wherever_it_runs():
+    one = sens.claim_ranges(ryu2016, reps=300, seed=5)
+    again = sens.claim_ranges(ryu2016, reps=300, seed=5, threads=2)
+    pd.testing.assert_frame_equal(one, again)
+    # common random numbers: the default setting is power() with the same seed
+    alone = power(ryu2016, reps=300, seed=5)
+    for row in one.itertuples():
+        assert row.probability == alone[f"claim {row.claim}"]["power"]
+    with pytest.raises(InputError, match="konopka2014 has no array engine"):
+        sens.claim_ranges(konopka2014)

@@ -38,3 +38,27 @@ def claims_table(verdicts: list[pd.DataFrame]) -> pd.DataFrame:
     table["deciding_statistic"] = table["deciding_statistic"].fillna("not yet replicated")
     table = table.drop(columns=["studies"]).fillna("")
     return table
+
+
+RANGE_COLUMNS = ["probability_low", "probability_high", "low_at", "high_at"]
+
+
+def with_ranges(claims: pd.DataFrame, ranges: list[pd.DataFrame]) -> pd.DataFrame:
+    """``claims`` with, for each claim a simulated study decides, the lowest and highest
+    probability that it holds over the assumptions' ranges and the setting giving each
+    (:func:`analysis.checks.sensitivity.claim_ranges`); blank for the other claims.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"claim": [1], "low": [0.2], "high": [0.9], "low_at": ["a = 1"],
+    ...                   "high_at": ["a = -1"]})
+    >>> with_ranges(claims_table([]), [r]).loc[0, ["probability_low", "low_at"]].tolist()
+    [0.2, 'a = 1']
+    """
+    found = pd.concat(ranges, ignore_index=True) if ranges else pd.DataFrame(columns=["claim"])
+    found = found.rename(columns={"low": "probability_low", "high": "probability_high"})
+    found = found.reindex(columns=["claim", *RANGE_COLUMNS])
+    table = claims.drop(columns=[c for c in RANGE_COLUMNS if c in claims.columns])
+    table = table.merge(found, on="claim", how="left")
+    table[["low_at", "high_at"]] = table[["low_at", "high_at"]].fillna("")
+    return table

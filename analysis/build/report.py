@@ -90,6 +90,14 @@ def _where_links(row, notebook_of: Mapping[str, str]) -> str:
     return ", ".join(parts)
 
 
+def _range(row: pd.Series) -> str:
+    """``"24-91 % (lowest at a = 3.7)"`` from a claims row; blank without a range."""
+    low, high = _percent(row.get("probability_low")), _percent(row.get("probability_high"))
+    if not low or not high:
+        return ""
+    return f"{low[:-2]}–{high} (lowest at {row.get('low_at', '')})"
+
+
 def _percent(value) -> str:
     """``0.6345`` -> ``"63 %"``; blank for a claim decided from published numbers."""
     try:
@@ -121,7 +129,12 @@ def write_index(
         claims = claims.assign(grade="")
     if "probability" not in claims.columns:
         claims = claims.assign(probability="")
-    claim_rows = claims.assign(where="", probability=claims["probability"].map(_percent))[
+    shown = claims.assign(
+        where="",
+        probability=claims["probability"].map(_percent),
+        over_the_ranges=[_range(row) for _, row in claims.iterrows()],
+    )
+    claim_rows = shown[
         [
             "claim",
             "text",
@@ -129,6 +142,7 @@ def write_index(
             "verdict",
             "grade",
             "probability",
+            "over_the_ranges",
             "deciding_statistic",
             "caveat",
             "where",
@@ -153,8 +167,10 @@ def write_index(
         f'<p class="legend">{html.escape(GRADE_LEGEND)} Probability = how often a study of '
         "the published size, drawn from the population our default assumptions describe, "
         "reproduces the claim's deciding result (the power of the original design for it; "
-        "4,000 draws; notebook 04 shows it over the assumptions' ranges). How verdicts are "
-        "decided: "
+        "4,000 draws). Over the ranges = the lowest and highest such probability when each "
+        "assumed number is moved alone to either end of its documented range (1,000 draws "
+        "each; <code>tables/*_claim_ranges.csv</code>; notebook 04 shows two at once). How "
+        "verdicts are decided: "
         "<code>analysis/studies/verdicts.py</code> and the README.</p>",
         '<h2 id="scorecards">Scorecards</h2>',
         "<p>Every published (or inferred) number and statement, against the value the "

@@ -97,13 +97,15 @@ def notebooks(only: str | None = None, directory: Path | None = None) -> list[Pa
     return chosen
 
 
-def build_study_outputs(seed: int, staging: Path):
+def build_study_outputs(seed: int, staging: Path, between: Callable[[], None] | None = None):
     """Results, tables and figures of every registered study, into ``staging``.
 
     One loop over the registry (:func:`analysis.studies.all_studies`): each study gives its
     :class:`~analysis.studies.base.Results`; a simulated one also gives data and a scorecard.
+    ``between`` is called after each study and figure (the build polls its notebooks there).
     Returns the results and, per study, the ``(stem, drawn_by)`` of each figure.
     """
+    between = between or (lambda: None)
     from ..dataio.io import write_csv, write_tables
     from ..engine import plots
     from ..studies import all_studies
@@ -119,14 +121,39 @@ def build_study_outputs(seed: int, staging: Path):
         write_tables(dict(res.tables), staging / "tables", prefix=f"{study.NAME}_")
         if len(res.scorecard):
             write_csv(res.scorecard, staging / "tables" / f"{study.NAME}_scorecard.csv")
+        between()
         figures[study.NAME] = []
         for stem, fig in study.figures(res).items():
             plots.save(fig, staging / "figures", stem)
             figures[study.NAME].append((stem, plots.drawn_by(fig)))
             plots.close(fig)
+            between()
         results.append(res)
         _log(f"  {study.NAME}: {', '.join(written)}, figures ({time.perf_counter() - start:.1f} s)")
     return results, figures
+
+
+def claim_ranges(seed: int, staging: Path, between: Callable[[], None] | None = None) -> list:
+    """For each simulated study that decides article claims, how the probability of each
+    moves over the assumptions' ranges (:func:`analysis.checks.sensitivity.claim_ranges`),
+    also written to ``tables/<study>_claim_ranges.csv``."""
+    from ..checks.sensitivity import claim_ranges as ranges_of
+    from ..dataio.io import write_csv
+    from ..studies import get_simulated_study, simulated_names
+
+    tables = []
+    for name in simulated_names():
+        study = get_simulated_study(name)
+        if not callable(getattr(study, "claims_batch", None)):
+            continue
+        start = time.perf_counter()
+        table = ranges_of(study, seed=seed)
+        write_csv(table, staging / "tables" / f"{name}_claim_ranges.csv")
+        tables.append(table)
+        _log(f"  {name}: claims over the assumptions' ranges ({time.perf_counter() - start:.1f} s)")
+        if between is not None:
+            between()
+    return tables
 
 
 def claim_verdicts(results) -> list:
@@ -325,34 +352,47 @@ def _running(process) -> bool:
 def _die_with_parent(parent_pid: int) -> None:
     """Make this worker die when ``reproduce`` dies, even by SIGKILL.
 
-    Linux: the kernel sends SIGKILL on the parent's death (``PR_SET_PDEATHSIG``); elsewhere a
-    daemon thread polls the parent. If the parent is already gone, exit now.
+    The worker is forked by the forkserver (or spawned) on ``reproduce``'s behalf. Linux: the
+    kernel sends SIGKILL when the worker's own parent dies (``PR_SET_PDEATHSIG``; the
+    forkserver exits as soon as ``reproduce`` is gone); everywhere a daemon thread waits for
+    ``reproduce`` itself (multiprocessing's parent sentinel). If it is already gone, exit now.
     """
     if sys.platform.startswith("linux"):
         import ctypes
 
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent_pid:
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.pid != parent_pid or not _alive(parent_pid):
         os._exit(1)
-    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
-def _watch_parent(parent_pid: int) -> None:
-    while os.getppid() == parent_pid:
-        time.sleep(0.5)
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _watch_parent(parent) -> None:
+    parent.join()  # returns when reproduce is gone (its end of our sentinel pipe closed)
     _kill(_descendants(os.getpid()))  # the kernel, which would otherwise outlive us
     os._exit(1)
 
 
 def _worker(conn, parent_pid: int, notebook: Path, destination: Path, seed: int, timeouts):
-    """A worker process: run one notebook, send each cell's label, then the outcome."""
+    """A worker process: run one notebook, send each cell's label, then the outcome.
+
+    A notebook that ran is converted to HTML here too, so that conversions run in parallel.
+    """
     _die_with_parent(parent_pid)
     # Ctrl-C reaches the whole process group; the parent stops us, without a traceback here.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # jsonschema (under nbformat) imports this optional IRI checker if present; it compiles a
-    # grammar at import, 1-2 s of every worker's start, for a format no notebook schema uses.
-    sys.modules.setdefault("rfc3987_syntax", None)
+    _skip_iri_checker()
     execution_timeout, start_timeout = timeouts
     try:
         outcome = execute_notebook(
@@ -363,10 +403,56 @@ def _worker(conn, parent_pid: int, notebook: Path, destination: Path, seed: int,
             start_timeout=start_timeout,
             on_cell=lambda label: conn.send(("cell", label)),
         )
+        if outcome.error is None:
+            outcome = _with_html(notebook, destination, outcome)
         conn.send(("done", *outcome))
     finally:
         _kill(_descendants(os.getpid()))  # a kernel papermill failed to stop
         conn.close()
+
+
+def _with_html(notebook: Path, executed: Path, outcome: NotebookRun) -> NotebookRun:
+    from . import report
+
+    try:
+        report.notebook_to_html(executed, executed.with_suffix(".html"))
+    except Exception as exc:  # a notebook that ran but cannot be shown is a failed step
+        return NotebookRun(outcome.seconds, f"notebook {notebook.name}: HTML failed: {exc!r}")
+    return outcome
+
+
+def _skip_iri_checker() -> None:
+    # jsonschema (under nbformat) imports this optional IRI checker if present; it compiles a
+    # grammar at import, 1-2 s of every worker's start, for a format no notebook schema uses.
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
+def preload_worker() -> None:
+    """What every notebook worker needs, imported once by the forkserver that forks them
+    (papermill, nbconvert: about 2 s a worker otherwise) and nbconvert's HTML templates
+    warmed up on a one-cell notebook (another second at each worker's first page)."""
+    _skip_iri_checker()
+    import nbformat
+    import papermill  # noqa: F401
+
+    from . import report
+
+    # only a warm-up: if it fails, each worker's own conversion says why
+    with contextlib.suppress(Exception), tempfile.TemporaryDirectory() as folder:
+        sample = Path(folder) / "warm.ipynb"
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), sample)
+        report.notebook_to_html(sample, sample.with_suffix(".html"))
+
+
+def _context():
+    """The multiprocessing context of the workers: a forkserver that imported what a worker
+    needs (:func:`preload_worker`) where there is one (POSIX), else spawn."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # a module of this package whose import runs preload_worker (see _worker_preload.py)
+    context.set_forkserver_preload([f"{__package__}._worker_preload"])
+    return context
 
 
 def _notebook_deadline(notebook: Path, execution_timeout: int, start_timeout: int) -> float:
@@ -462,36 +548,89 @@ def run_notebooks(
 
     A notebook whose kernel hung, died or timed out is run once more in a fresh process; if
     that fails too, or a cell raised, :class:`BuildError` names the notebook and the cell.
-    Whatever ends this function (an error, SIGINT), no worker or kernel outlives it.
+    Each executed notebook is also converted to HTML beside it. Whatever ends this function
+    (an error, SIGINT), no worker or kernel outlives it. Returns seconds per notebook stem.
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    context = multiprocessing.get_context("spawn")
-    timeouts = (execution_timeout, start_timeout)
-    waiting = deque((1, i, nb) for i, nb in enumerate(chosen, 1))
-    running: list[_Attempt] = []
-    timings: dict[str, float] = {}
-    failures: list[str] = []
+    runner = NotebookRunner(
+        chosen, folder, seed, jobs, execution_timeout=execution_timeout, start_timeout=start_timeout
+    )
     try:
-        while waiting or running:
-            while waiting and len(running) < max(1, jobs):
-                number, i, notebook = waiting.popleft()
-                if number == 1:
-                    _log(f"[{i}/{len(chosen)}] {notebook.name} started")
-                # listed before it starts, so an interrupt while it starts still stops it
-                running.append(_Attempt(context, number, i, notebook, folder, seed, timeouts))
-                running[-1].start()
-            multiprocessing.connection.wait(
-                [a.conn for a in running] + [a.process.sentinel for a in running], timeout=1
-            )
-            for attempt in [a for a in running if a.over()]:
-                running.remove(attempt)
-                _settle(attempt, len(chosen), waiting, timings, failures)
+        return runner.wait()
     finally:
-        for attempt in running:
+        runner.stop()
+
+
+class NotebookRunner:
+    """Notebooks executing in worker processes while the caller does other work.
+
+    :meth:`poll` starts waiting notebooks and settles finished ones without blocking, so the
+    build can compute the studies' outputs meanwhile and call it between steps; :meth:`wait`
+    polls until all are done; :meth:`stop` kills whatever still runs. ``order`` (stems, e.g.
+    the slowest first as the previous report timed them) sets which start first.
+    """
+
+    def __init__(
+        self,
+        chosen: list[Path],
+        folder: Path,
+        seed: int,
+        jobs: int,
+        *,
+        execution_timeout: int = EXECUTION_TIMEOUT,
+        start_timeout: int = START_TIMEOUT,
+        order: list[str] | None = None,
+    ) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self._context = _context()
+        self._args = (folder, seed, (execution_timeout, start_timeout))
+        self._jobs = max(1, jobs)
+        self._total = len(chosen)
+        numbered = list(enumerate(chosen, 1))
+        if order:
+            rank = {stem: k for k, stem in enumerate(order)}
+            numbered.sort(key=lambda item: rank.get(item[1].stem, len(rank)))
+        self._waiting = deque((1, i, nb) for i, nb in numbered)
+        self._running: list[_Attempt] = []
+        self.timings: dict[str, float] = {}
+        self._failures: list[str] = []
+
+    @property
+    def done(self) -> bool:
+        return not (self._waiting or self._running)
+
+    def poll(self, timeout: float = 0) -> None:
+        """Start what may start, wait up to ``timeout`` s for news, settle what is over."""
+        while self._waiting and len(self._running) < self._jobs:
+            number, i, notebook = self._waiting.popleft()
+            if number == 1:
+                _log(f"[{i}/{self._total}] {notebook.name} started")
+            # listed before it starts, so an interrupt while it starts still stops it
+            self._running.append(_Attempt(self._context, number, i, notebook, *self._args))
+            self._running[-1].start()
+        if not self._running:
+            return
+        multiprocessing.connection.wait(
+            [a.conn for a in self._running] + [a.process.sentinel for a in self._running],
+            timeout=timeout,
+        )
+        for attempt in [a for a in self._running if a.over()]:
+            self._running.remove(attempt)
+            _settle(attempt, self._total, self._waiting, self.timings, self._failures)
+
+    def wait(self) -> dict[str, float]:
+        """Poll until every notebook is done; :class:`BuildError` if any failed."""
+        while not self.done:
+            self.poll(timeout=1)
+        if self._failures:
+            raise BuildError("; ".join(sorted(self._failures)))
+        return self.timings
+
+    def stop(self) -> None:
+        """Kill every running worker and its kernel; nothing more starts."""
+        self._waiting.clear()
+        for attempt in self._running:
             attempt.kill()
-    if failures:
-        raise BuildError("; ".join(sorted(failures)))
-    return timings
+        self._running.clear()
 
 
 def _settle(attempt: _Attempt, total: int, waiting: deque, timings: dict, failures: list):
@@ -612,6 +751,17 @@ def _files_not_in_report(folder: Path) -> list[str] | None:
             if relative not in listed:
                 found.append(relative)
     return sorted(found)
+
+
+def _slowest_first(out: Path) -> list[str]:
+    """Notebook stems, slowest first, as the previous report in ``out`` timed them (none:
+    file order). Starting the longest first shortens a build on few cores."""
+    previous = _previous_manifest(out) or {}
+    seconds = previous.get("notebook_seconds")
+    if not isinstance(seconds, dict):
+        return []
+    timed = [(s, stem) for stem, s in seconds.items() if isinstance(s, int | float)]
+    return [stem for _, stem in sorted(timed, reverse=True)]
 
 
 def _previous_manifest(out: Path) -> dict | None:
@@ -885,9 +1035,26 @@ def _build(staging, out, chosen, seed, jobs, total, execution_timeout, start_tim
     from ..dataio.io import write_csv
     from ..studies import all_studies
     from . import report
-    from .claims import claims_table
+    from .claims import claims_table, with_ranges
 
-    results, figures = build_study_outputs(seed, staging)
+    # The notebooks run in their workers while this process builds the studies' outputs;
+    # the slowest (as the previous report timed them) start first.
+    runner = NotebookRunner(
+        chosen,
+        staging / "notebooks",
+        seed,
+        jobs,
+        execution_timeout=execution_timeout,
+        start_timeout=start_timeout,
+        order=_slowest_first(out),
+    )
+    try:
+        runner.poll()
+        results, figures = build_study_outputs(seed, staging, between=runner.poll)
+        ranges = claim_ranges(seed, staging, between=runner.poll)
+        timings = runner.wait()
+    finally:
+        runner.stop()
     failed = [
         f"{rep.study} scorecard row {row.claim_id} (published {row.published}, "
         f"reproduced {row.reproduced:.4g})"
@@ -899,20 +1066,8 @@ def _build(staging, out, chosen, seed, jobs, total, execution_timeout, start_tim
     ]
     if failed:
         raise BuildError("scorecard FAIL: " + "; ".join(failed))
-    claims = claims_table(claim_verdicts(results))
+    claims = with_ranges(claims_table(claim_verdicts(results)), ranges)
     write_csv(claims, staging / "tables" / "article_claims.csv")
-
-    timings = run_notebooks(
-        chosen,
-        staging / "notebooks",
-        seed,
-        jobs,
-        execution_timeout=execution_timeout,
-        start_timeout=start_timeout,
-    )
-    for notebook in chosen:
-        executed = staging / "notebooks" / notebook.name
-        report.notebook_to_html(executed, executed.with_suffix(".html"))
 
     titles = {study.NAME: study.TITLE for study in all_studies()}
     notebook_of = {study.NAME: study.NOTEBOOK for study in all_studies()}

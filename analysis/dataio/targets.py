@@ -410,6 +410,10 @@ def _check_allowed(table: pd.DataFrame, path: Path) -> None:
             )
 
 
+# id(table) -> (table, its rows by id); a few tables at most (one per targets file version)
+_ROWS: dict[int, tuple[pd.DataFrame, dict[str, pd.Series]]] = {}
+
+
 @dataclass(frozen=True)
 class Targets:
     """The targets of one study, with assumptions optionally overridden.
@@ -432,7 +436,16 @@ class Targets:
     @functools.cached_property
     def _rows(self) -> dict[str, pd.Series]:
         # filtering the table at every lookup cost ~2 ms; a batch or a grid reads rows
-        # thousands of times (the id column is unique: checked when the table is read)
+        # thousands of times (the id column is unique: checked when the table is read).
+        # Shared by every Targets of the same table: a grid makes one per cell.
+        kept = _ROWS.get(id(self.table))
+        if kept is None or kept[0] is not self.table:
+            if len(_ROWS) >= 16:
+                _ROWS.pop(next(iter(_ROWS)))
+            kept = _ROWS[id(self.table)] = (self.table, self._index())
+        return kept[1]
+
+    def _index(self) -> dict[str, pd.Series]:
         return {row["id"]: row for _, row in self.table.iterrows()}
 
     def row(self, target_id: str) -> pd.Series:
@@ -441,6 +454,10 @@ class Targets:
         if found is None:
             raise KeyError(f"{self.study} has no target with id {target_id!r}")
         return found
+
+    def has(self, target_id: str) -> bool:
+        """Whether the table has a row with this id."""
+        return target_id in self._rows
 
     def value(self, target_id: str) -> float:
         """The number, or its override when the row is an assumption that was overridden."""
@@ -504,10 +521,9 @@ class Targets:
         estes2017 assumption control_csa_pre_mean = -20 is not allowed: it must be > 0
         (csa_cm2 (cm2) cannot be zero or negative); the default is 20.
         """
-        ids = set(self.table["id"])
         values = {}
         for key, value in assumptions.items():
-            if key not in ids:
+            if not self.has(key):
                 raise InputError(
                     f"{self.study} has no assumption named {key!r}. "
                     f"Assumptions: {', '.join(self.assumed_ids())}."

@@ -35,13 +35,10 @@ with a message naming the assumption to lower.
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import math
 from collections.abc import Iterable, Mapping
 
 import numpy as np
-import pandas as pd
 from scipy import special
 
 from ..dataio.targets import Targets
@@ -74,28 +71,6 @@ _BLOCKS = (
 )
 # index of the interaction row in the engine's arrays (group, time, group:time)
 _INTERACTION = anova.EFFECTS.index("group:time")
-
-
-class _IndexedTargets(Targets):
-    """:class:`~analysis.dataio.targets.Targets` whose rows are found in a dict.
-
-    ``Targets.row`` filters the whole table at each call (about 2 ms); a batch reads some 50
-    rows, which cost more than drawing 10,000 replicates, and a grid of assumptions draws many
-    small batches. Every other method, and so every rule (the reading of ``±``), is
-    ``Targets``' own.
-    """
-
-    @functools.cached_property
-    def _rows(self) -> dict[str, pd.Series]:
-        return {row["id"]: row for _, row in self.table.iterrows()}
-
-    def row(self, target_id: str) -> pd.Series:
-        found = self._rows.get(target_id)
-        return super().row(target_id) if found is None else found  # its KeyError
-
-
-def _indexed(t: Targets) -> Targets:
-    return _IndexedTargets(**{f.name: getattr(t, f.name) for f in dataclasses.fields(t)})
 
 
 def _study():
@@ -312,7 +287,7 @@ def simulate_batch(
     if not isinstance(reps, int | np.integer) or isinstance(reps, bool) or reps < 1:
         raise InputError(f"reps must be a whole number of 1 or more, got {reps!r}.")
     reps = int(reps)
-    t = _indexed(study.targets(**assumptions))
+    t = study.targets(**assumptions)
     sizes = _group_sizes(t, n)
     rng = as_rng(seed)
 

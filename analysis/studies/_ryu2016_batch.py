@@ -27,7 +27,8 @@ Replicate ``r`` of a seed belongs to block ``r // BLOCK`` (:data:`BLOCK` = 2048)
 runners' characteristics) and distance ``g`` (its position in ``ryu2016.GROUPS``) come from
 their own stream, ``PCG64(SeedSequence(root.entropy, spawn_key=root.spawn_key + (b, o, g)))``
 (what ``root.spawn`` would make), drawn as an array (runners, 3, BLOCK) and coloured whole,
-whatever part of the block is asked for. So a replicate depends on the seed and its index only:
+whatever part of the block is asked for, and coloured in slices of :data:`COLOURED` replicates
+(the slices holding requested replicates only). So a replicate depends on the seed and its index only:
 
 * the same seed gives the same arrays however the replicates are requested, in one call or in
   chunks (``start=``), on one thread or many, and whatever ``reps``;
@@ -38,8 +39,8 @@ whatever part of the block is asked for. So a replicate depends on the seed and 
   moment), so ``outcomes=("ck_u_l",)`` gives the CK of the full draw for a fifth of the
   random numbers.
 
-A call therefore draws whole blocks; a batch of 20 replicates costs about as much as one of
-2048. Seeds are ints (``SeedSequence(seed)``), ``SeedSequence`` objects (used as the root, not
+A call therefore draws whole blocks of normals (kept for the next cell of a grid, which draws
+the same ones); a batch of 20 replicates costs the colouring of 256. Seeds are ints (``SeedSequence(seed)``), ``SeedSequence`` objects (used as the root, not
 spawned from), or ``Generator`` objects (a root is drawn from it, which advances it: chunks of
 one power computation must share an int or a ``SeedSequence``).
 
@@ -109,6 +110,7 @@ __all__ = [
 ]
 
 BLOCK = 2048  # replicates per seed block (see the module docstring)
+COLOURED = 256  # replicates per matrix product when colouring normals (a divisor of BLOCK)
 # Replicates per slice in decide_batch: the arrays of one slice (about 5 MB per outcome) stay
 # in the cache between the many passes of the tests, which a whole 100,000-replicate batch
 # (70 MB per outcome) would not. Only speed depends on it: every statistic is per replicate.
@@ -173,8 +175,21 @@ def _model(key: tuple) -> _Model:
         n={g: t.count(f"n_{g}") for g in GROUPS},
         families=(_enzymes(t), _comet(t)),
         characteristics=_characteristics(t),
-        rules=_rules(t),
+        # assumptions override assumed rows only, never a claim: the rules are the table's
+        rules=_table_rules(targets()),
     )
+
+
+_RULES: dict[str, tuple[Targets, tuple[_Rule, ...]]] = {}
+
+
+def _table_rules(t: Targets) -> tuple[_Rule, ...]:
+    """The rules of the table as loaded; computed again only when its file changed
+    (``load_targets`` then parses a new table)."""
+    kept = _RULES.get(NAME)
+    if kept is None or kept[0].table is not t.table:
+        kept = _RULES[NAME] = (t, _rules(t))
+    return kept[1]
 
 
 def _factor(t: Targets, corr: np.ndarray, sd: np.ndarray, sds: list[str], corrs: list[str]):
@@ -306,10 +321,20 @@ def _stream(
     root: np.random.SeedSequence, block: int, stream: int, *, group: int, size: int
 ) -> np.ndarray:
     """The standard normals of one stream (see the module docstring): (runners, 3, BLOCK),
-    runner-major so that the first k runners do not depend on how many follow."""
-    key = (*root.spawn_key, block, stream, group)
-    child = np.random.SeedSequence(root.entropy, spawn_key=key, pool_size=root.pool_size)
-    return np.random.Generator(np.random.PCG64(child)).standard_normal((size, len(TIMES), BLOCK))
+    runner-major so that the first k runners do not depend on how many follow. Read-only."""
+    entropy = root.entropy if isinstance(root.entropy, int) else tuple(root.entropy)
+    return _cached_stream(entropy, root.spawn_key, root.pool_size, block, stream, group, size)
+
+
+# Grids and power curves with common random numbers draw the same streams in every cell: a
+# block's streams (3 distances x 8 streams) are kept, so a cell costs its arithmetic only.
+@functools.lru_cache(maxsize=3 * 8 * 2)
+def _cached_stream(entropy, spawn_key, pool_size, block, stream, group, size) -> np.ndarray:
+    key = (*spawn_key, block, stream, group)
+    child = np.random.SeedSequence(entropy, spawn_key=key, pool_size=pool_size)
+    z = np.random.Generator(np.random.PCG64(child)).standard_normal((size, len(TIMES), BLOCK))
+    z.flags.writeable = False
+    return z
 
 
 def _group_sizes(model: _Model, n) -> dict[str, int]:
@@ -461,18 +486,27 @@ def _draw_family(layout, family, model, g, draw, inside, rows, runners) -> None:
         return
     drawn = wanted[-1] + 1  # Cholesky: an outcome needs the normals of those before it
     times = len(TIMES)
-    z = np.concatenate([draw(OUTCOMES_INDEX[o]) for o in family.outcomes[:drawn]], axis=1)
+    streams = [draw(OUTCOMES_INDEX[o]) for o in family.outcomes[:drawn]]
     picked = np.concatenate([np.arange(k * times, (k + 1) * times) for k in wanted])
-    # (runners, outcomes x times, replicates): one small matrix product per runner, always
-    # over the whole block, because BLAS and SIMD loops may round the last columns of a
-    # narrower product differently, and a replicate must not depend on the call that drew it
-    values = family.factor[g][picked, : drawn * times] @ z
-    values += family.mean[g][picked, None]
-    for j, k in enumerate(wanted):
-        name = family.outcomes[k]
-        part = values[:, j * times : (j + 1) * times]
-        _back_transform(name, part)
-        layout[name][runners, :, rows] = part[:, :, inside]
+    factor, mean = family.factor[g][picked, : drawn * times], family.mean[g][picked, None]
+    # Coloured in fixed slices of COLOURED replicates, each its own contiguous matrix product
+    # (runners, outcomes x times, COLOURED): BLAS and SIMD loops may round the columns of
+    # products of other widths differently, and a replicate must not depend on the call that
+    # drew it. Only the slices holding requested replicates are computed.
+    first, last = inside.start // COLOURED, -(-inside.stop // COLOURED)
+    for piece in range(first, last):
+        low, high = piece * COLOURED, (piece + 1) * COLOURED
+        values = factor @ np.concatenate([z[:, :, low:high] for z in streams], axis=1)
+        values += mean
+        keep = slice(max(inside.start, low) - low, min(inside.stop, high) - low)
+        target = slice(
+            rows.start + max(inside.start, low) - inside.start,
+            rows.start + min(inside.stop, high) - inside.start,
+        )
+        for j, k in enumerate(wanted):
+            part = values[:, j * times : (j + 1) * times, keep]
+            _back_transform(family.outcomes[k], part)
+            layout[family.outcomes[k]][runners, :, target] = part
 
 
 def _draw_characteristics(layout, model, g, draw, inside, rows, runners) -> None:

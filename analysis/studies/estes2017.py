@@ -142,7 +142,7 @@ def targets(**assumptions: float) -> Targets:
 
 def _mean_sd(t: Targets, key: str, dispersion: str) -> tuple[float, float]:
     """Mean and SD of ``key``: a published row with ``±``, or assumed ``_mean``/``_sd`` rows."""
-    if key in set(t.table["id"]):
+    if t.has(key):
         return t.value(key), t.sd(key, dispersion)
     return t.value(f"{key}_mean"), t.value(f"{key}_sd")
 
@@ -177,8 +177,7 @@ def _vo2_change_correlation(
 
 def _published(t: Targets, key: str) -> bool:
     """Whether the mean (and ±) of ``key`` is a published row, not an assumed one."""
-    rows = t.table[t.table["id"] == key]
-    return bool(len(rows)) and rows["kind"].iloc[0] == "published"
+    return t.has(key) and t.row(key)["kind"] == "published"
 
 
 def _simulate_group(t, group, dispersion, empirical, rng, first_id, exact_assumed=False):
