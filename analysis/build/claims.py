@@ -15,13 +15,21 @@ def load_claims() -> pd.DataFrame:
     return pd.read_csv(DATA_DIR / "article_claims.csv")
 
 
-def claims_table(verdicts: list[pd.DataFrame]) -> pd.DataFrame:
+NOT_BUILT = "not built in this run"
+
+
+def claims_table(verdicts: list[pd.DataFrame], built: list[str] | None = None) -> pd.DataFrame:
     """Every claim of the article with its verdict; claims no study decides are 'not testable'.
+
+    ``built`` names the studies this run built (default: all). A claim resting on a study
+    that was not built (``reproduce --only``) says so instead of getting a verdict.
 
     Examples
     --------
     >>> claims_table([]).loc[5, "verdict"]
     'not testable'
+    >>> claims_table([], built=["konopka2014"]).loc[0, "verdict"]
+    'not built in this run'
     """
     claims = load_claims()
     found = (
@@ -31,6 +39,14 @@ def claims_table(verdicts: list[pd.DataFrame]) -> pd.DataFrame:
     )
     table = claims.merge(found, on="claim", how="left", suffixes=("", "_verdict"))
     opinion = table["evidence"] == "opinion"
+    if built is not None:
+        skipped = table["verdict"].isna() & ~table["studies"].fillna("").map(
+            lambda names: all(name in built for name in str(names).split(";") if name)
+        )
+        table.loc[skipped, "verdict"] = NOT_BUILT
+        table.loc[skipped, "deciding_statistic"] = (
+            "reproduce --only built another notebook; run reproduce without --only"
+        )
     table["verdict"] = table["verdict"].fillna("not testable")
     table.loc[opinion & table["deciding_statistic"].isna(), "deciding_statistic"] = (
         "none: an expert's opinion, labelled as such; no data here test it"

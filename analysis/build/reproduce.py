@@ -37,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -97,8 +98,32 @@ def notebooks(only: str | None = None, directory: Path | None = None) -> list[Pa
     return chosen
 
 
-def build_study_outputs(seed: int, staging: Path, between: Callable[[], None] | None = None):
-    """Results, tables and figures of every registered study, into ``staging``.
+def studies_for(chosen: list[Path] | None) -> list[str]:
+    """The studies a build of the ``chosen`` notebooks needs: every registered study when all
+    notebooks run (``None``), else those whose notebook (``study.NOTEBOOK``) is among them.
+    A notebook of no study (``04_how_solid``) computes what it shows itself.
+
+    Examples
+    --------
+    >>> studies_for([Path("03_dose_and_intensity.ipynb")]), studies_for([Path("04_how_solid.ipynb")])
+    (['konopka2014'], [])
+    """
+    from ..studies import all_studies
+
+    if chosen is None:
+        return [study.NAME for study in all_studies()]
+    stems = {notebook.stem for notebook in chosen}
+    return [study.NAME for study in all_studies() if study.NOTEBOOK in stems]
+
+
+def build_study_outputs(
+    seed: int,
+    staging: Path,
+    between: Callable[[], None] | None = None,
+    studies: list[str] | None = None,
+):
+    """Results, tables and figures of every registered study (or of ``studies``, names),
+    into ``staging``.
 
     One loop over the registry (:func:`analysis.studies.all_studies`): each study gives its
     :class:`~analysis.studies.base.Results`; a simulated one also gives data and a scorecard.
@@ -112,6 +137,8 @@ def build_study_outputs(seed: int, staging: Path, between: Callable[[], None] | 
 
     results, figures = [], {}
     for study in all_studies():
+        if studies is not None and study.NAME not in studies:
+            continue
         start = time.perf_counter()
         res = study.results(seed=seed)
         written = ["tables"]
@@ -133,16 +160,24 @@ def build_study_outputs(seed: int, staging: Path, between: Callable[[], None] | 
     return results, figures
 
 
-def claim_ranges(seed: int, staging: Path, between: Callable[[], None] | None = None) -> list:
-    """For each simulated study that decides article claims, how the probability of each
-    moves over the assumptions' ranges (:func:`analysis.checks.sensitivity.claim_ranges`),
-    also written to ``tables/<study>_claim_ranges.csv``."""
+def claim_ranges(
+    seed: int,
+    staging: Path,
+    between: Callable[[], None] | None = None,
+    studies: list[str] | None = None,
+) -> list:
+    """For each simulated study (of ``studies``, default all) that decides article claims,
+    how the probability of each moves over the assumptions' ranges
+    (:func:`analysis.checks.sensitivity.claim_ranges`), also written to
+    ``tables/<study>_claim_ranges.csv``."""
     from ..checks.sensitivity import claim_ranges as ranges_of
     from ..dataio.io import write_csv
     from ..studies import get_simulated_study, simulated_names
 
     tables = []
     for name in simulated_names():
+        if studies is not None and name not in studies:
+            continue
         study = get_simulated_study(name)
         if not callable(getattr(study, "claims_batch", None)):
             continue
@@ -183,10 +218,28 @@ os.execvp(sys.argv[2], sys.argv[2:])
 
 
 def _kernel_manager_class():
-    """nbclient's kernel manager, starting the kernel through ``_KERNEL_LAUNCHER``."""
+    """nbclient's kernel manager, starting the kernel through ``_KERNEL_LAUNCHER``.
+
+    On POSIX the kernel talks over Unix sockets (IPC) beside its connection file rather than
+    TCP on localhost: no other user of the machine can listen in, and the kernel has no reason
+    to print its warning about unencrypted TCP into every build's log.
+    """
     from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
 
     class HeadlessKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _default_transport(self):
+            return "ipc" if os.name == "posix" else "tcp"
+
+        @default("ip")
+        def _default_ip(self):
+            if self.transport != "ipc":
+                return super()._ip_default()
+            # IPC sockets are files "<ip>-<n>", n counting from 1: a prefix of its own per
+            # kernel, or two kernels starting at once would take each other's sockets
+            return os.path.join(tempfile.gettempdir(), f"analysis-kernel-{uuid.uuid4().hex}")
+
         def format_kernel_cmd(self, extra_arguments=None):
             command = super().format_kernel_cmd(extra_arguments)
             return [sys.executable, "-c", _KERNEL_LAUNCHER, str(os.getpid()), *command]
@@ -1002,7 +1055,15 @@ def reproduce(
             with _build_folder(out, shown) as staging:
                 _log(f"reproduce: seed {seed}, building in {staging}")
                 manifest = _build(
-                    staging, out, chosen, seed, jobs, total, execution_timeout, start_timeout
+                    staging,
+                    out,
+                    chosen,
+                    seed,
+                    jobs,
+                    total,
+                    execution_timeout,
+                    start_timeout,
+                    only,
                 )
                 with interrupts.deferred():
                     _replace_dir(staging, out)
@@ -1030,8 +1091,14 @@ def reproduce(
     return 0
 
 
-def _build(staging, out, chosen, seed, jobs, total, execution_timeout, start_timeout) -> dict:
-    """Everything of the report, into ``staging``; returns the manifest written there."""
+def _build(
+    staging, out, chosen, seed, jobs, total, execution_timeout, start_timeout, only=None
+) -> dict:
+    """Everything of the report, into ``staging``; returns the manifest written there.
+
+    With ``only`` (one notebook), only the studies that notebook needs are built
+    (:func:`studies_for`); the claims of the others say they were not built in this run.
+    """
     from ..dataio.io import write_csv
     from ..studies import all_studies
     from . import report
@@ -1050,8 +1117,9 @@ def _build(staging, out, chosen, seed, jobs, total, execution_timeout, start_tim
     )
     try:
         runner.poll()
-        results, figures = build_study_outputs(seed, staging, between=runner.poll)
-        ranges = claim_ranges(seed, staging, between=runner.poll)
+        needed = studies_for(chosen if only is not None else None)
+        results, figures = build_study_outputs(seed, staging, runner.poll, needed)
+        ranges = claim_ranges(seed, staging, runner.poll, needed)
         timings = runner.wait()
     finally:
         runner.stop()
@@ -1066,7 +1134,7 @@ def _build(staging, out, chosen, seed, jobs, total, execution_timeout, start_tim
     ]
     if failed:
         raise BuildError("scorecard FAIL: " + "; ".join(failed))
-    claims = with_ranges(claims_table(claim_verdicts(results)), ranges)
+    claims = with_ranges(claims_table(claim_verdicts(results), built=needed), ranges)
     write_csv(claims, staging / "tables" / "article_claims.csv")
 
     titles = {study.NAME: study.TITLE for study in all_studies()}
