@@ -57,6 +57,7 @@ IOPUB_TIMEOUT = 30  # seconds for a cell's last output after its reply (papermil
 STATIC_WIDGETS = "ANALYSIS_STATIC_WIDGETS"  # see analysis.engine.hrr.zone_explorer
 _GRACE = 60  # seconds beyond the sum of cell timeouts before a silent worker is killed
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+_SOCKETS = "ANALYSIS_KERNEL_SOCKETS"  # a worker's folder for its kernel's IPC sockets
 
 
 class BuildError(RuntimeError):
@@ -238,7 +239,8 @@ def _kernel_manager_class():
                 return super()._ip_default()
             # IPC sockets are files "<ip>-<n>", n counting from 1: a prefix of its own per
             # kernel, or two kernels starting at once would take each other's sockets
-            return os.path.join(tempfile.gettempdir(), f"analysis-kernel-{uuid.uuid4().hex}")
+            folder = os.environ.get(_SOCKETS, tempfile.gettempdir())
+            return os.path.join(folder, f"analysis-kernel-{uuid.uuid4().hex}")
 
         def format_kernel_cmd(self, extra_arguments=None):
             command = super().format_kernel_cmd(extra_arguments)
@@ -437,7 +439,9 @@ def _watch_parent(parent) -> None:
     os._exit(1)
 
 
-def _worker(conn, parent_pid: int, notebook: Path, destination: Path, seed: int, timeouts):
+def _worker(
+    conn, parent_pid: int, notebook: Path, destination: Path, seed: int, timeouts, sockets: str
+):
     """A worker process: run one notebook, send each cell's label, then the outcome.
 
     A notebook that ran is converted to HTML here too, so that conversions run in parallel.
@@ -447,6 +451,9 @@ def _worker(conn, parent_pid: int, notebook: Path, destination: Path, seed: int,
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _skip_iri_checker()
     execution_timeout, start_timeout = timeouts
+    # the kernel's IPC socket files go in a folder of this attempt's, which the build
+    # removes even when it had to kill this worker
+    os.environ[_SOCKETS] = sockets
     try:
         outcome = execute_notebook(
             notebook,
@@ -528,9 +535,19 @@ class _Attempt:
         self.label = "no cell yet (the kernel was starting)"
         self.result: NotebookRun | None = None
         self.conn, child_end = context.Pipe(duplex=False)
+        # short, in the temporary folder: a Unix socket's path holds at most 107 bytes
+        self.sockets = tempfile.mkdtemp(prefix="analysis-kernel-")
         self.process = context.Process(
             target=_worker,
-            args=(child_end, os.getpid(), notebook, folder / notebook.name, seed, timeouts),
+            args=(
+                child_end,
+                os.getpid(),
+                notebook,
+                folder / notebook.name,
+                seed,
+                timeouts,
+                self.sockets,
+            ),
             daemon=True,
         )
         self._child_end = child_end
@@ -584,6 +601,7 @@ class _Attempt:
             _kill(_descendants(self.process.pid, itself=True))
         if self.process.pid is not None:  # it may not have started (interrupted)
             self.process.join(5)
+        shutil.rmtree(self.sockets, ignore_errors=True)
         self.conn.close()
         self._child_end.close()
 
