@@ -5,7 +5,8 @@ Commands
 studies                                     list the registered studies
 simulate STUDY --seed N --out FILE.csv      write a simulated dataset
 replicate STUDY [--seed N] [--out FILE]     print the scorecard; exit 0 only if the paper's rows pass
-analyze STUDY FILE --out DIR                load and validate a data file, write every table
+analyze STUDY FILE --out DIR                load and validate a data file, write every table,
+                                            a README.txt, the decisions (summary.txt) and figures
 hrr --age A --resting R [--zone 70-80]      heart-rate zone in bpm for each HRmax equation
 reproduce [--seed N] [--out DIR]            rebuild every dataset, table, figure and notebook
 power STUDY [--reps N] [--workers N]        Monte Carlo power of every decision and the pattern
@@ -331,10 +332,172 @@ def sheet_value(text: str | None) -> str | int | None:
     return int(stripped) if stripped.isdigit() else text
 
 
+# the files `analyze` writes beside its tables
+README_FILE = "README.txt"
+SUMMARY_FILE = "summary.txt"
+FIGURES_FOLDER = "figures"
+ALPHA = 0.05
+WIDTH = 100  # of the wrapped prose lines of README.txt and summary.txt
+
+
+def format_p(p: float) -> str:
+    """A p-value rounded as the summary prints it: ``0.0034``, ``0.037``, ``< 0.001``.
+
+    The display layer's rounding (:func:`analysis.engine.display.format_p`: never rounded across
+    0.05), with NaN said in words.
+
+    Examples
+    --------
+    >>> format_p(0.00341), format_p(0.0371), format_p(0.84247), format_p(2e-9), format_p(float("nan"))
+    ('0.0034', '0.037', '0.842', '< 0.001', 'not computable')
+    """
+    from .engine.display import format_p as rounded
+
+    return rounded(float(p)) or "not computable"
+
+
+def _p_text(label: str, p: float) -> str:
+    """``"p = 0.037"``, ``"Holm p < 0.001"``."""
+    shown = format_p(p)
+    return f"{label} {shown}" if shown.startswith("<") else f"{label} = {shown}"
+
+
+def _wrapped(text: str, indent: str = "", hanging: str = "") -> str:
+    import textwrap
+
+    return textwrap.fill(
+        text,
+        WIDTH,
+        initial_indent=indent,
+        subsequent_indent=hanging or indent,
+        break_on_hyphens=False,
+    )
+
+
+def analysis_summary(study, data, tables, source: str) -> str:
+    """What ``analyze`` found, rounded and with units: the study's decisions and their p.
+
+    Printed on stdout and written as ``summary.txt``; each line is one decision of
+    ``study.decisions(tables)``: ``yes`` (the test came out as stated), ``no``, or ``n/a``
+    (the data cannot give it).
+    """
+    subjects = data.drop_duplicates("subject")
+    counts = subjects["group"].value_counts()
+    groups = ", ".join(f"{g} {counts.get(g, 0)}" for g in study.DATA_SPEC.factors["group"])
+    lines = [
+        study.TITLE,
+        _wrapped(f"Data: {source}, {len(subjects)} subjects ({groups}).", hanging="  "),
+        "",
+        _wrapped(
+            f"Decisions (alpha = {ALPHA:g}), each with its estimate, test and p; full precision "
+            f"in the tables ({README_FILE} lists them). yes: the test comes out as stated; no: "
+            "it does not; n/a: these data cannot give it."
+        ),
+    ]
+    for row in study.decisions(tables).itertuples(index=False):
+        mark = "n/a" if row.holds is None else "yes" if row.holds else "no"
+        parts = [row.estimate] if row.estimate else []
+        if math.isfinite(row.p):
+            parts.append(f"{row.statistic}, {_p_text(row.p_label, row.p)}")
+        else:
+            parts.append(row.statistic)
+        # two lines, never wrapped: a broken "p <" / "0.05" would misread
+        lines.append(f"  {mark:<4} {row.statement}")
+        lines.append(f"       {'; '.join(parts)} (stated: {row.stated})")
+    return "\n".join(lines) + "\n"
+
+
+def output_readme(study, tables, figure_files: list[str], command: str) -> str:
+    """The ``README.txt`` of an ``analyze`` folder: every file, what it holds, its units.
+
+    Each table's line comes from the study's ``TABLE_DESCRIPTIONS`` (what, units).
+    """
+    lines = [
+        _wrapped(f"{study.TITLE}: results of `{command}`."),
+        _wrapped(
+            "Tables are CSV (comma-separated, decimal point, UTF-8), one row per result, at "
+            "full precision; an empty cell is a value that does not apply or could not be "
+            "computed (the row's note or exclusion_reason says why). p-values (p_val, p_unc, "
+            "p_holm, p_GG_corr, ...) are probabilities, no unit. A text cell starting with ' "
+            "was quoted so that a spreadsheet does not run it as a formula."
+        ),
+        "",
+        "Tables",
+    ]
+    for name in tables:
+        what, units = study.TABLE_DESCRIPTIONS[name]
+        lines.append(_wrapped(f"{name}.csv: {what}. Units: {units}.", "  ", "    "))
+    lines += [
+        "",
+        "Other files",
+        _wrapped(
+            f"{SUMMARY_FILE}: the study's decisions rounded, as `analyze` printed them: each "
+            "statement, whether these data show it, its estimate (with units) and its test. "
+            "No unit beyond those it names.",
+            "  ",
+            "    ",
+        ),
+    ]
+    if figure_files:
+        stems = sorted({Path(f).stem for f in figure_files})
+        kinds = " and ".join(sorted({Path(f).suffix[1:].upper() for f in figure_files}))
+        lines.append(
+            _wrapped(
+                f"{FIGURES_FOLDER}/: the study's figures drawn from these data ({kinds}): "
+                f"{', '.join(stems)}. Axis labels give the units.",
+                "  ",
+                "    ",
+            )
+        )
+    lines.append(
+        _wrapped(
+            f"{README_FILE}: this file. .analysis-manifest.json: the files this tool wrote "
+            "here and their SHA-256 (`analyze --force` replaces only those). No unit.",
+            "  ",
+            "    ",
+        )
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _figure_files(study, results, source: str) -> dict[str, bytes]:
+    """The study's figures drawn from ``results``, as ``{"figures/<stem>.png": bytes, ...}``.
+
+    Drawn with the study's own ``figures`` and saved by :func:`analysis.engine.plots.save`
+    (PNG and SVG) into a private temporary folder, whose bytes then go to the output folder with
+    the tables, all or nothing. A title saying the data are simulated (a study's
+    ``ASSUMED_MAGNITUDES``) names ``source`` instead: these are the user's data.
+    """
+    import tempfile
+
+    import matplotlib
+    import matplotlib.text
+
+    matplotlib.use("Agg")  # files only: never a window, also where a display exists
+    from .engine import plots
+
+    files = {}
+    figures = study.figures(results)
+    simulated_title = getattr(study, "ASSUMED_MAGNITUDES", None)
+    with tempfile.TemporaryDirectory(prefix="analysis-figures-") as folder:
+        try:
+            for stem, fig in figures.items():
+                for text in fig.findobj(matplotlib.text.Text):
+                    if simulated_title and text.get_text() == simulated_title:
+                        text.set_text(f"Data: {Path(source).name}")
+                for path in plots.save(fig, folder, stem):
+                    files[f"{FIGURES_FOLDER}/{path.name}"] = path.read_bytes()
+        finally:
+            for fig in figures.values():
+                plots.close(fig)
+    return files
+
+
 def cmd_analyze(args) -> int:
     from .dataio.io import check_tables_target, save_tables
     from .errors import DataWarning
     from .studies import get_simulated_study, load
+    from .studies.base import Results
 
     study = get_simulated_study(args.study)
     # what --out is can be checked now; what it holds is checked once the data file is known
@@ -355,11 +518,30 @@ def cmd_analyze(args) -> int:
                     )
     tables = study.analyze(data, source=str(args.file), validate=False)
     # the table names are known before any is computed: refuse a non-empty folder or a clash
-    # with the user's files before the work
-    names = [f"{name}.csv" for name in tables]
+    # with the user's files before the work (the figures' names are checked when they are drawn)
+    names = [f"{name}.csv" for name in tables] + [README_FILE, SUMMARY_FILE]
     check_tables_target(args.out, force=args.force, names=names, label="--out")
-    for path in save_tables(tables, args.out, force=args.force, label="--out"):
-        print(f"wrote {path}")
+    computed = {name: tables[name] for name in tables}  # every table, before any is described
+    summary = analysis_summary(study, data, tables, str(args.file))
+    try:
+        figures = _figure_files(study, Results(study.NAME, tables, data=data), str(args.file))
+    except Exception as exc:  # the tables stand without the figures; say so, write the rest
+        figures = {}
+        print(f"warning: no figures: {_one_line(exc)}", file=sys.stderr)
+    command = " ".join(
+        ["python -m analysis analyze", study.NAME, str(args.file)]
+        + ([f"--sheet {args.sheet}"] if args.sheet is not None else [])
+        + ([f"--format {args.format}"] if args.format else [])
+    )
+    files = {
+        README_FILE: output_readme(study, tables, list(figures), command).encode(),
+        SUMMARY_FILE: summary.encode(),
+        **figures,
+    }
+    save_tables(computed, args.out, force=args.force, label="--out", files=files)
+    print(summary, end="")
+    shown = f" and {len({Path(f).stem for f in figures})} figures (PNG, SVG)" if figures else ""
+    print(f"\nwrote {len(computed)} tables, {README_FILE}, {SUMMARY_FILE}{shown} in {args.out}")
     for note in tables.brief_notes():
         print(f"note: {_one_line(note)}", file=sys.stderr)
     return 0

@@ -95,7 +95,7 @@ def assert_same_as_ordinary(batch: Batch, picks) -> None:
         assert claims[1][i] == (verdicts[1] == "supported"), i
         assert claims[2][i] == (verdicts[2] == "partly supported"), i
         hiit = tables["change_tests"]
-        means = hiit[hiit["measure"] == "csa_cm2"].set_index("group")["mean"]
+        means = hiit[hiit["measure"] == "csa_pct_change"].set_index("group")["mean"]
         assert hiit_more[i] == (means["HIIT"] > means["control"])
 
 

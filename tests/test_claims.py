@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis.build.claims import claims_table
+from analysis.engine.apa import apa_p
 from analysis.studies import estes2017, ryu2016
 from analysis.studies import konopka2014 as dose
 from analysis.studies.verdicts import (
@@ -70,7 +71,9 @@ def test_claim_1_is_decided_by_the_interaction_with_the_ancova_beside_it(estes):
     assert row["grade"] == "assumption-driven"
     stat = row["deciding_statistic"]
     assert stat.startswith("group × time interaction on VL CSA, mixed ANOVA (Type III SS)")
-    assert f"F(1, 15) = {inter['F']:.2f}, p = {inter['p_unc']:.4f}" in stat
+    # quoted as papers report it: F(1, 15) = 5.23, p = .037, η²p = .26, 90% CI [...]
+    assert inter["apa"].startswith(f"F(1, 15) = {inter['F']:.2f}, {apa_p(inter['p_unc'])}")
+    assert inter["apa"] in stat
     assert "ANCOVA (post on pre): F(1, 14)" in stat
     assert "under the assumed control change of 0.0 ± 3.0 %" in stat
     assert "entirely assumed" in row["caveat"] and "assumption-driven" in row["caveat"]
@@ -93,8 +96,8 @@ def test_claim_1_not_decided_by_a_difference_in_significance():
     yet the interaction is not significant, so the claim is not supported."""
     rep = estes2017.replicate(seed=0, control_csa_pct_change_mean=3.0)
     tests = rep.tables["change_tests"].set_index(["group", "measure"])
-    assert tests.loc[("HIIT", "csa_cm2"), "p_val"] < 0.05
-    assert tests.loc[("control", "csa_cm2"), "p_val"] >= 0.05
+    assert tests.loc[("HIIT", "csa_pct_change"), "p_val"] < 0.05
+    assert tests.loc[("control", "csa_pct_change"), "p_val"] >= 0.05
     assert estes2017.claim_verdicts(rep).set_index("claim").loc[1, "verdict"] == "not supported"
 
 
@@ -127,7 +130,7 @@ def test_where_claim_1_flips_as_the_assumed_control_change_moves():
     p_below = estes2017.claim1_verdict_at(0, control_csa_pct_change_mean=flip - 0.05)[0]
     p_above = estes2017.claim1_verdict_at(0, control_csa_pct_change_mean=flip + 0.05)[0]
     assert p_below < 0.05 <= p_above
-    assert f"p = {p_below:.4f}" in below["deciding_statistic"]
+    assert apa_p(p_below) in below["deciding_statistic"]
 
 
 # --- claim 2 ----------------------------------------------------------------------------------

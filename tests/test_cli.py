@@ -7,6 +7,7 @@ the many cases call :func:`analysis.cli.main` in this process.
 import hashlib
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -111,7 +112,57 @@ def test_analyze_writes_tables_whose_interaction_f_equals_pingouin(simulated, tm
     }
     assert {p.stem for p in out.glob("*.csv")} == expected
     listed = json.loads((out / io.MANIFEST).read_text())["files"]
-    assert listed == {p.name: sha(p) for p in out.glob("*.csv")}
+    written = [p for p in out.rglob("*") if p.is_file() and p.name != io.MANIFEST]
+    assert listed == {p.relative_to(out).as_posix(): sha(p) for p in written}
+
+
+def test_analyze_prints_its_decisions_and_writes_readme_summary_and_figures(simulated, tmp_path):
+    out = tmp_path / "results"
+    result = run("analyze", "estes2017", simulated["c"], "--out", out)
+    assert result.returncode == 0, result.stderr
+    summary = (out / "summary.txt").read_text(encoding="utf-8")
+    assert result.stdout.startswith(summary)  # the same text, then where it was written
+    assert "wrote 8 tables, README.txt, summary.txt and 3 figures" in result.stdout
+    decisions = estes2017.decisions(estes2017.analyze(pd.read_csv(simulated["c"])))
+    for row in decisions.itertuples():
+        mark = "yes" if row.holds else "no"
+        assert f"  {mark:<4} {row.statement}\n" in summary
+    # rounded, with units: no full-precision float, p as 0.0034 or < 0.001
+    assert not re.search(r"\d\.\d{5,}", summary)
+    assert re.search(
+        r"VL CSA rose in the HIIT group.*\n.*[+-]\d+\.\d %.*, p (= 0\.\d{3,4}|< 0\.001)", summary
+    )
+    readme = (out / "README.txt").read_text(encoding="utf-8")
+    entries = re.split(r"\n  (?=\S)", readme)  # one entry per listed file
+    for table in out.glob("*.csv"):
+        (entry,) = [e for e in entries if e.startswith(f"{table.name}: ")]
+        assert "Units: " in entry, entry
+    for name in ("summary.txt", "README.txt", "figures/"):
+        (entry,) = [e for e in entries if e.startswith(f"{name}")]
+        assert "unit" in entry.lower(), entry
+    figures = sorted(p.name for p in (out / "figures").iterdir())
+    stems = sorted({name.split(".")[0] for name in figures})
+    assert len(stems) == 3 and all(stem in readme for stem in stems)
+    assert figures == sorted(f"{stem}.{ext}" for stem in stems for ext in ("png", "svg"))
+    for png in (out / "figures").glob("*.png"):
+        assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_analyze_labels_percent_changes_as_such(simulated, tmp_path):
+    out = tmp_path / "results"
+    assert run("analyze", "estes2017", simulated["a"], "--out", out).returncode == 0
+    changes = {
+        "csa_pct_change",
+        "vo2max_rel_pct_change",
+        "vo2max_abs_pct_change",
+        "body_mass_pct_change",
+    }
+    for name in ("change_summary", "change_tests", "group_comparison"):
+        assert set(pd.read_csv(out / f"{name}.csv")["measure"]) == changes, name
+    # tables of the measured values keep the measure's own name and unit
+    measures = {"csa_cm2", "vo2max_rel", "vo2max_abs", "body_mass_kg"}
+    for name in ("percent_change", "paired_tests"):
+        assert set(pd.read_csv(out / f"{name}.csv")["measure"]) == measures, name
 
 
 def test_ryu2016_simulate_analyze_and_reject(tmp_path):
@@ -120,6 +171,9 @@ def test_ryu2016_simulate_analyze_and_reject(tmp_path):
     out = tmp_path / "tables"
     result = run("analyze", "ryu2016", data, "--out", out)
     assert result.returncode == 0, result.stderr
+    assert "  yes  CK rose after the race at 42 km (paper)\n" in result.stdout
+    assert result.stdout.startswith((out / "summary.txt").read_text(encoding="utf-8"))
+    assert len(list((out / "figures").glob("ryu2016_*.png"))) == 3
     written = pd.read_csv(out / "mixed_anova.csv")
     frame = pd.read_csv(data).assign(log_ck=lambda d: np.log(d["ck_u_l"]))
     ref = pg.mixed_anova(
@@ -459,6 +513,67 @@ def test_analyze_force_replaces_only_its_own_tables(capsys, tmp_path, simulated)
     assert (out / "notes.txt").read_text() == "mine"
     assert sha(out / "descriptives.csv") != first  # the other dataset's tables
     assert len(list(out.glob("*.csv"))) == 8
+
+
+def test_analyze_force_replaces_its_figures_and_keeps_the_users_files_beside_them(
+    capsys, tmp_path, simulated
+):
+    out = tmp_path / "out"
+    assert main(capsys, "analyze", "estes2017", simulated["a"], "--out", out)[0] == 0
+    (out / "figures" / "my_plot.png").write_bytes(b"mine")
+    before = {p.name: sha(p) for p in (out / "figures").glob("estes2017_*")}
+    summary = (out / "summary.txt").read_text(encoding="utf-8")
+    code, stdout, err = main(
+        capsys, "analyze", "estes2017", simulated["c"], "--out", out, "--force"
+    )
+    assert code == 0, err
+    assert (out / "figures" / "my_plot.png").read_bytes() == b"mine"
+    after = {p.name: sha(p) for p in (out / "figures").glob("estes2017_*")}
+    assert after.keys() == before.keys() and after != before  # the other dataset's figures
+    assert (out / "summary.txt").read_text(encoding="utf-8") != summary
+    assert stdout.startswith((out / "summary.txt").read_text(encoding="utf-8"))
+
+
+def test_analyze_force_refuses_a_figures_link_and_writes_nothing(capsys, tmp_path, simulated):
+    out = tmp_path / "out"
+    out.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (out / "figures").symlink_to(elsewhere)
+    before = snapshot(tmp_path)
+    code, stdout, err = main(
+        capsys, "analyze", "estes2017", simulated["a"], "--out", out, "--force"
+    )
+    assert code == 2 and one_error_line(err), err
+    assert "figures is not a folder this tool made" in err
+    assert stdout == "" and snapshot(tmp_path) == before
+
+
+def test_analyze_without_figures_still_writes_the_tables_and_says_so(
+    capsys, tmp_path, simulated, monkeypatch
+):
+    def broken(results):
+        raise ValueError("no axes for one group")
+
+    monkeypatch.setattr(estes2017, "figures", broken)
+    out = tmp_path / "out"
+    code, stdout, err = main(capsys, "analyze", "estes2017", simulated["a"], "--out", out)
+    assert code == 0, err
+    assert "warning: no figures: no axes for one group" in err
+    assert not (out / "figures").exists() and len(list(out.glob("*.csv"))) == 8
+    assert "figures/" not in (out / "README.txt").read_text(encoding="utf-8")
+    assert "  yes  VL CSA rose in the HIIT group" in stdout
+
+
+def test_format_p_rounds_as_the_summary_prints():
+    assert [cli.format_p(p) for p in (0.0499, 0.04996, 0.05, 0.0034, 0.00099, 1.0)] == [
+        "0.0499",
+        "0.04996",
+        "0.050",
+        "0.0034",
+        "< 0.001",
+        "1.000",
+    ]
 
 
 def test_analyze_force_refuses_a_file_it_did_not_write(capsys, tmp_path, simulated, monkeypatch):

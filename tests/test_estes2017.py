@@ -207,3 +207,37 @@ def test_real_data_with_one_group_still_gets_the_within_group_tables():
     for name in ("group_comparison", "mixed_anova", "ancova"):
         assert list(tables[name].columns) == ["note"]
         assert tables[name]["note"].iloc[0].startswith("not computed")
+
+
+def test_every_table_is_described_with_its_units():
+    tables = study.analyze(study.simulate(seed=1), validate=False)
+    assert list(study.TABLE_DESCRIPTIONS) == list(tables)
+    for name, (what, units) in study.TABLE_DESCRIPTIONS.items():
+        assert what and units, name
+    # the change tables hold percent changes and say so, in their labels and their units
+    for name in ("change_summary", "change_tests", "group_comparison"):
+        assert set(tables[name]["measure"]) == set(study.CHANGE_OF), name
+        assert "% change" in study.TABLE_DESCRIPTIONS[name][1], name
+
+
+def test_decisions_follow_the_data():
+    as_published = study.decisions(study.analyze(study.simulate(seed=1), validate=False))
+    assert as_published["holds"].tolist() == [True] * len(as_published)
+    # controls that grew as much as HIIT: claim 1 fails, and "did not change" too
+    grown = study.simulate(seed=1, control_csa_pct_change_mean=10.0)
+    table = study.decisions(study.analyze(grown, validate=False)).set_index("statement")
+    claim1 = table.index[0]
+    assert claim1.startswith("HIIT grew VL CSA more than the controls")
+    assert not table.loc[claim1, "holds"]
+    assert not table.loc[
+        "VL CSA did not change in the controls (paper; one-sample t of the % change against 0)",
+        "holds",
+    ]
+
+
+def test_decisions_say_what_one_group_cannot_give():
+    hiit_only = study.simulate(seed=1).query("group == 'HIIT'")
+    table = study.decisions(study.analyze(hiit_only))
+    claim1 = table.iloc[0]
+    assert claim1["holds"] is None and claim1["statistic"] == "not computable from these data"
+    assert table.iloc[2]["holds"]  # HIIT's own change is still tested

@@ -304,13 +304,13 @@ def test_estes_zero_baseline_is_left_out_of_percent_changes_only(estes):
         "percent_change of csa_cm2: left out S03 (csa_cm2 = 0 at pre: no percent change)" in notes
     )
     tests = rows(tables["change_tests"], group="HIIT").set_index("measure")
-    assert tests.loc["csa_cm2", "n"] == 11 and tests.loc["vo2max_rel", "n"] == 12
+    assert tests.loc["csa_pct_change", "n"] == 11 and tests.loc["vo2max_rel_pct_change", "n"] == 12
     paired = rows(tables["paired_tests"], group="HIIT", measure="csa_cm2")
     assert paired["n"].iloc[0] == 12  # a paired t-test needs no ratio: the 0 stays
     # reference: the change test of CSA equals that of the data without S03
     without = estes2017.analyze(data[data["subject"] != "S03"], validate=False)
-    ref = rows(without["change_tests"], group="HIIT", measure="csa_cm2")
-    ours = rows(tables["change_tests"], group="HIIT", measure="csa_cm2")
+    ref = rows(without["change_tests"], group="HIIT", measure="csa_pct_change")
+    ours = rows(tables["change_tests"], group="HIIT", measure="csa_pct_change")
     np.testing.assert_allclose(ours[["t", "p_val", "d"]], ref[["t", "p_val", "d"]], rtol=1e-12)
 
 
@@ -319,9 +319,9 @@ def test_estes_flat_controls_give_nan_within_and_a_welch_test_between(estes):
     data.loc[data["group"] == "control", "csa_cm2"] = 20.0
     tables = estes2017.analyze(data, validate=False)
     computed(tables)
-    flat = rows(tables["change_tests"], group="control", measure="csa_cm2")
+    flat = rows(tables["change_tests"], group="control", measure="csa_pct_change")
     assert np.isnan(flat["t"].iloc[0]) and "zero variance" in flat["note"].iloc[0]
-    welch = rows(tables["group_comparison"], measure="csa_cm2")
+    welch = rows(tables["group_comparison"], measure="csa_pct_change")
     assert np.isfinite(welch["p_val"].iloc[0])  # one flat group is fine for Welch
 
 

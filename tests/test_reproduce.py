@@ -1,9 +1,11 @@
 """`make reproduce`: the report, its determinism, its atomicity, and a real browser."""
 
+import contextlib
 import ctypes
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -86,27 +88,36 @@ def test_index_shows_every_claim_and_every_scorecard(report):
     out, _ = report
     page = (out / "index.html").read_text()
     assert "simulated" in page
-    claims = load_claims()
-    for text in claims["text"]:
+    claims = pd.read_csv(out / "tables" / "article_claims.csv")
+    # the first screen answers the question from the claims table, before the table
+    answer = page[page.index('id="answer"') : page.index('id="claims"')]
+    assert f"is {claims.loc[0, 'verdict']} here, graded {claims.loc[0, 'grade']}" in answer
+    for text in load_claims()["text"]:
         assert text.replace("&", "&amp;")[:40] in page
     verdict_classes = ("supported", "partly-supported", "not-supported", "contested")
     verdict_classes += ("rests-on-assumptions", "not-testable")
-    assert sum(page.count(f'<td class="{c}">') for c in verdict_classes) == len(claims)
+    assert sum(page.count(f'<td class="verdict {c}"') for c in verdict_classes) == len(claims)
     # each verdict shows its evidence grade, with the legend under the table
-    assert "<th>grade</th>" in page and "Grade: published = " in page
+    assert '<th scope="col">Grade</th>' in page and "Grade: published = " in page
     for grade in ("assumption-driven", "reconstructed", "published"):
-        assert f"<td>{grade}</td>" in page
+        assert re.search(f'<td class="grade"[^>]*>{grade}</td>', page), grade
+    # no raw column names as headers anywhere on the page
+    assert not re.findall(r"<th[^>]*>\s*[a-z]+_[a-z_]+\s*</th>", page)
     for study in SIMULATED:
-        assert f'id="scorecard-{study}"' in page
+        assert f'<details class="scorecard" id="scorecard-{study}">' in page
     # only the popular article's own statements may fail (a finding about the article; the
     # paper's rows must all pass, or the build stops)
     cards = pd.concat(pd.read_csv(out / "tables" / f"{s}_scorecard.csv") for s in SIMULATED)
     failed = cards[cards["status"] == "FAIL"]
     assert (failed["claimed_by"] == "article").all()
-    assert page.count("FAIL</td>") == len(failed)
+    assert page.count(">FAIL</td>") == len(failed)
     # claim 5 is decided by the dose analysis (notebook 03, meta-analysis tables)
     assert 'href="tables/konopka2014_meta_pooled.csv"' in page
     assert 'href="notebooks/03_dose_and_intensity.html"' in page
+    # every figure has its caption
+    for png in (out / "figures").glob("*.png"):
+        assert f'<figure id="figure-{png.stem}">' in page
+    assert page.count("<figcaption>") == len(list((out / "figures").glob("*.png")))
 
 
 def test_executed_notebooks_received_the_seed(report):
@@ -391,13 +402,14 @@ def _browser():
     pytest.skip(message)
 
 
-@pytest.mark.browser
-def test_index_opens_in_headless_chromium_with_images_links_and_no_errors(report, tmp_path):
+@contextlib.contextmanager
+def chromium_driver(tmp_path: Path):
+    """Headless Chromium through selenium (the system's browser and driver), logging the
+    console; skipped without them (failed under ``CI=true``)."""
     chromium, chromedriver = _browser()
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    out, _ = report
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     for arg in (
@@ -416,7 +428,50 @@ def test_index_opens_in_headless_chromium_with_images_links_and_no_errors(report
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
     try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+# What a widget area shows, for each area of an executed notebook's page: the outputs of the
+# cells that call an explorer (zone_explorer, the assumption explorers) and every element the
+# widget manager would fill. An area shows something when it has a size and holds text or a
+# picture or a table; an ipywidgets view whose manager never loaded (offline) holds neither.
+_WIDGET_AREAS = r"""
+const cells = Array.from(document.querySelectorAll('.jp-CodeCell')).filter(cell => {
+  const input = cell.querySelector('.jp-InputArea-editor');
+  return input && /explorer\s*\(/.test(input.textContent);
+});
+const shows = e => {
+  const box = e.getBoundingClientRect();
+  return box.width > 0 && box.height > 0 && (e.innerText.trim().length > 0
+    || e.querySelector('img, svg, canvas, table') !== null);
+};
+const areas = [];
+cells.forEach((cell, i) => {
+  const outputs = Array.from(cell.querySelectorAll('.jp-OutputArea-output'));
+  if (outputs.length === 0) { areas.push(['explorer cell ' + (i + 1) + ' has no output', false]); }
+  outputs.forEach(o => areas.push(['explorer cell ' + (i + 1), shows(o)]));
+});
+document.querySelectorAll('.widget-area, .jupyter-widgets').forEach((e, i) =>
+  areas.push(['widget element ' + (i + 1) + ' ' + e.className, shows(e)]));
+return [cells.length, areas];
+"""
+
+
+@pytest.mark.browser
+def test_index_opens_in_headless_chromium_with_images_links_and_no_errors(report, tmp_path):
+    out, _ = report
+    pages = sorted((out / "notebooks").glob("*.html"))
+    with chromium_driver(tmp_path) as driver:
+        # a phone held upright: the page must not scroll sideways (wide tables scroll in
+        # their own box)
+        driver.set_window_size(420, 900)
         driver.get((out / "index.html").as_uri())
+        driver.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
+        inner, scroll = driver.execute_script(
+            "return [window.innerWidth, document.documentElement.scrollWidth];"
+        )
         images = driver.execute_script(
             "return Array.from(document.images).map(i => [i.getAttribute('src'),"
             " i.complete && i.naturalWidth > 0]);"
@@ -426,8 +481,11 @@ def test_index_opens_in_headless_chromium_with_images_links_and_no_errors(report
             ".map(a => a.getAttribute('href'));"
         )
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-    finally:
-        driver.quit()
+        widgets = {}
+        for notebook in pages:
+            driver.get(notebook.as_uri())
+            widgets[notebook.stem] = driver.execute_script(_WIDGET_AREAS)
+    assert inner <= 420 and scroll <= inner, f"the page is {scroll} px wide at {inner} px"
     assert len(images) == len(list((out / "figures").glob("*.png")))
     assert all(ok for _, ok in images), [src for src, ok in images if not ok]
     assert links
@@ -437,6 +495,11 @@ def test_index_opens_in_headless_chromium_with_images_links_and_no_errors(report
         if target:
             assert (out / target).is_file(), f"broken link {href}"
     assert errors == []
+    # every widget area of the notebooks' pages shows something, offline; notebook 03's
+    # zone explorer is one of them
+    assert widgets["03_dose_and_intensity"][0] >= 1
+    empty = {stem: [name for name, ok in areas if not ok] for stem, (_, areas) in widgets.items()}
+    assert {stem: names for stem, names in empty.items() if names} == {}
 
 
 def test_the_claims_table_shows_each_claims_probability_over_the_assumptions(report):
@@ -451,7 +514,10 @@ def test_the_claims_table_shows_each_claims_probability_over_the_assumptions(rep
     # claims decided from published numbers only have no range
     assert claims.loc[[5, 6], "probability_low"].isna().all()
     page = (out / "index.html").read_text()
-    assert "<th>over_the_ranges</th>" in page and "(lowest at " in page
+    assert "Probability over the assumptions&#39; ranges</th>" in page
+    for claim, row in claims.dropna(subset=["probability_low"]).iterrows():
+        shown = f"{100 * row['probability_low']:.0f}–{100 * row['probability_high']:.0f} %"
+        assert f"{shown} (lowest at {row['low_at']})" in page, claim
 
 
 def test_the_slowest_notebooks_of_the_previous_report_start_first(tmp_path):

@@ -261,3 +261,28 @@ def test_mixed_model_tables_say_which_p_values_they_hold():
     tables = study.analyze(study.simulate(seed=2), validate=False)
     assert tables["mixed_model"]["p_method"].str.startswith("Wald z").all()
     assert tables["interaction_lrt"]["p_method"].str.startswith("likelihood ratio").all()
+
+
+def test_every_table_is_described_with_its_units(exact):
+    _, tables = exact
+    assert list(study.TABLE_DESCRIPTIONS) == list(tables)
+    for name, (what, units) in study.TABLE_DESCRIPTIONS.items():
+        assert what and units, name
+
+
+def test_decisions_are_the_scorecards_statements_on_these_data(rep):
+    table = study.decisions(rep.tables)
+    card = rep.scorecard.set_index("claim_id")
+    statements = study.targets().table
+    statements = statements[statements["statistic"].str.startswith("p_")]
+    assert len(table) == len(statements) + 1  # and the CK trend on distance
+    for (_, spec), row in zip(statements.iterrows(), table.itertuples(), strict=False):
+        claim_id = spec["id"]
+        # the same p as the scorecard's reproduced value, unless the difference runs the other way
+        if row.holds:
+            assert row.p == pytest.approx(card.loc[claim_id, "reproduced"], rel=1e-12)
+        assert row.holds == (
+            card.loc[claim_id, "reproduced"] < 0.05
+            if spec["relation"] == "<"
+            else card.loc[claim_id, "reproduced"] > 0.05
+        ), claim_id

@@ -68,13 +68,28 @@ def with_ranges(claims: pd.DataFrame, ranges: list[pd.DataFrame]) -> pd.DataFram
     --------
     >>> r = pd.DataFrame({"claim": [1], "low": [0.2], "high": [0.9], "low_at": ["a = 1"],
     ...                   "high_at": ["a = -1"]})
-    >>> with_ranges(claims_table([]), [r]).loc[0, ["probability_low", "low_at"]].tolist()
-    [0.2, 'a = 1']
+    >>> row = with_ranges(claims_table([]), [r]).loc[0]
+    >>> float(row["probability_low"]), row["low_at"]
+    (0.2, 'a = 1')
+    >>> row = with_ranges(claims_table([]).assign(probability=0.1), [r]).loc[0]
+    >>> float(row["probability_low"]), row["low_at"]
+    (0.1, 'defaults')
     """
     found = pd.concat(ranges, ignore_index=True) if ranges else pd.DataFrame(columns=["claim"])
     found = found.rename(columns={"low": "probability_low", "high": "probability_high"})
     found = found.reindex(columns=["claim", *RANGE_COLUMNS])
     table = claims.drop(columns=[c for c in RANGE_COLUMNS if c in claims.columns])
     table = table.merge(found, on="claim", how="left")
+    # The headline probability comes from its own 4,000 draws, the range from 1,000 per
+    # setting: the defaults belong to the range, so it is widened to hold the headline
+    # (Monte Carlo noise could otherwise put 57 % outside "59-59 %").
+    if "probability" in table.columns:
+        headline = pd.to_numeric(table["probability"], errors="coerce")
+        below = headline < table["probability_low"]
+        above = headline > table["probability_high"]
+        table.loc[below, "probability_low"] = headline[below]
+        table.loc[below, "low_at"] = "defaults"
+        table.loc[above, "probability_high"] = headline[above]
+        table.loc[above, "high_at"] = "defaults"
     table[["low_at", "high_at"]] = table[["low_at", "high_at"]].fillna("")
     return table

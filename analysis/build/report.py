@@ -1,110 +1,339 @@
 """The report of ``make reproduce``: ``index.html``, notebook HTML and ``manifest.json``.
 
-``index.html`` is one static page that opens from disk with no network: the article's claims
-with their verdicts at the top, then every study's scorecard, the figures and links to the
-executed notebooks. Everything it links to lives inside the report folder.
+``index.html`` is one static page that opens from disk with no network, written from the
+Jinja2 template ``analysis/templates/report.html.j2`` (its style, ``report.css``, inlined): a
+few sentences that answer the article's question from the claims table, the claims with their
+verdicts, one collapsed scorecard per simulated study with its citation once, the figures with
+their captions (``data/figure_captions.csv``) and links to the executed notebooks. Every table
+but the claims table goes through :mod:`analysis.engine.display`. Everything the page links to
+lives inside the report folder.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import importlib.metadata
 import json
 import platform
 import re
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
+from markupsafe import Markup
 
+from ..dataio.captions import caption_for
+from ..engine import display
 from ..studies.base import SCORECARD_COLUMNS, Results, summary
+from ..studies.verdicts import GRADE_LEGEND, VERDICTS
+from .claims import NOT_BUILT
 
-_NOT_SHOWN = ("study", "quantity", "note")  # in the CSV, left out of the page for width
+# Scorecard columns left out of the page for width (they stay in the CSV): the study is the
+# section's, the quantity repeats the claim id, the notes are long; the source is shown only
+# where it is not the study's paper, whose citation heads the section.
+_NOT_SHOWN = ("study", "quantity", "note")
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 _CDN_SCRIPT = re.compile(r'<script[^>]*\ssrc="(?:https?:)?//[^"]*"[^>]*>\s*</script>\s*')
 _EMPTY_SCRIPT = re.compile(r'<script[^>]*\ssrc=""[^>]*>\s*</script>\s*')
-
-STYLE = """
-body { font-family: system-ui, -apple-system, Segoe UI, Roboto, sans-serif; margin: 2rem auto;
-       max-width: 72rem; padding: 0 1rem; color: #1b2631; line-height: 1.45; }
-h1 { font-size: 1.7rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ccd; }
-.banner { background: #fff4e5; border-left: 4px solid #e67e22; padding: 0.8rem 1rem; }
-table { border-collapse: collapse; font-size: 0.85rem; margin: 0.8rem 0; width: 100%; }
-th, td { border: 1px solid #d5d8dc; padding: 0.3rem 0.5rem; text-align: left;
-         vertical-align: top; overflow-wrap: break-word; }
-td.supported, td.not-supported, td.rests-on-assumptions, td.partly-supported,
-td.not-testable, td.contested, td.PASS, td.FAIL { white-space: nowrap; }
-th { background: #f2f4f4; }
-.PASS, .supported { color: #1e8449; font-weight: 600; }
-.FAIL, .not-supported { color: #c0392b; font-weight: 700; }
-.rests-on-assumptions, .partly-supported, .not-testable, .contested { color: #b9770e;
-  font-weight: 600; }
-figure { display: inline-block; margin: 0.5rem; vertical-align: top; max-width: 100%; }
-figure img { max-width: 100%; border: 1px solid #eee; }
-figcaption { font-size: 0.8rem; color: #555; }
-.legend { font-size: 0.8rem; color: #555; }
-"""
+_EXTERNAL_STYLE = re.compile(r'<link[^>]*\shref="(?:https?:)?//[^"]*"[^>]*>\s*')
+# nbconvert's CSS credits its sources in comments; without them a grep for "http" in a page
+# finds only what could make a request (and XML namespaces, which never do).
+_CSS_COMMENT_WITH_URL = re.compile(r"/\*(?:(?!\*/).)*?https?://(?:(?!\*/).)*?\*/", re.DOTALL)
+NOT_BUILT_STATISTIC = (
+    "not built in this run (reproduce --only built another notebook); run reproduce "
+    "without --only for this claim's verdict"
+)
+# Claims-table columns the page names itself (the rest are named by the display layer).
+_CLAIM_HEADERS = {
+    "text": "The article says",
+    "over_the_ranges": "Probability over the assumptions' ranges",
+    "where": "Where it is computed",
+}
 
 
-def _escape(value) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return html.escape(str(value))
+def label(column: str) -> str:
+    """A human header for ``column``: the page's own for the claims table, else the display
+    layer's (:func:`analysis.engine.display.label`).
+
+    Examples
+    --------
+    >>> label("text"), label("deciding_statistic")
+    ('The article says', 'Deciding statistic')
+    """
+    return _CLAIM_HEADERS.get(column) or display.label(column)
 
 
-def _table(df: pd.DataFrame, class_columns: Sequence[str] = (), links=None) -> str:
-    """An HTML table; cells of ``class_columns`` get their value as a CSS class."""
-    links = links or {}
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-    rows = []
-    for _, row in df.iterrows():
-        cells = []
-        for column in df.columns:
-            text = _escape(row[column])
-            if column in links and links[column](row):
-                text = links[column](row)
-            css = f' class="{_css(row[column])}"' if column in class_columns else ""
-            cells.append(f"<td{css}>{text}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+def table_html(df: pd.DataFrame, caption: str | None = None) -> Markup:
+    """Every table of the page but the claims table goes through this one formatter: the
+    display layer's (readable numbers, human headers, a box that scrolls sideways).
+
+    Examples
+    --------
+    >>> page = table_html(pd.DataFrame({"claim_id": ["a<b"], "published": [12.0]}))
+    >>> 'class="table-scroll"' in page and "a&lt;b" in page
+    True
+    """
+    return Markup(display.to_html(df, caption=caption))
 
 
-def _css(value) -> str:
+def css_class(value) -> str:
+    """A CSS class from a verdict or status: ``"rests on assumptions"`` ->
+    ``"rests-on-assumptions"``.
+
+    Examples
+    --------
+    >>> css_class("partly supported"), css_class("PASS")
+    ('partly-supported', 'PASS')
+    """
     return re.sub(r"[^a-zA-Z0-9]+", "-", str(value)).strip("-")
 
 
-def _where_links(row, notebook_of: Mapping[str, str]) -> str:
-    """Links to where a verdict is computed: the notebook and the result tables."""
-    study = row.get("study", "")
-    if not study:
-        return ""
-    parts = []
-    notebook = notebook_of.get(study)
-    if notebook:
-        parts.append(f'<a href="notebooks/{notebook}.html">{html.escape(notebook)}</a>')
-    for name in str(row.get("tables", "")).split(","):
-        name = name.strip()
-        if name:
-            parts.append(f'<a href="tables/{study}_{name}.csv">{html.escape(name)}.csv</a>')
-    return ", ".join(parts)
+def percent(value) -> str:
+    """``0.6345`` -> ``"63 %"``; blank for a claim decided from published numbers.
 
-
-def _range(row: pd.Series) -> str:
-    """``"24-91 % (lowest at a = 3.7)"`` from a claims row; blank without a range."""
-    low, high = _percent(row.get("probability_low")), _percent(row.get("probability_high"))
-    if not low or not high:
-        return ""
-    return f"{low[:-2]}–{high} (lowest at {row.get('low_at', '')})"
-
-
-def _percent(value) -> str:
-    """``0.6345`` -> ``"63 %"``; blank for a claim decided from published numbers."""
+    Examples
+    --------
+    >>> percent(0.6345), percent(""), percent(float("nan"))
+    ('63 %', '', '')
+    """
     try:
         number = float(value)
     except (TypeError, ValueError):
         return ""
     return "" if number != number else f"{100 * number:.0f} %"
+
+
+def probability_range(row: Mapping) -> str:
+    """``"24–91 % (lowest at a = 3.7)"`` from a claims row; blank without a range.
+
+    Examples
+    --------
+    >>> probability_range({"probability_low": 0.235, "probability_high": 0.914,
+    ...                    "low_at": "a = 3.7"})
+    '24–91 % (lowest at a = 3.7)'
+    >>> probability_range({"probability_low": float("nan")})
+    ''
+    """
+    low, high = percent(row.get("probability_low")), percent(row.get("probability_high"))
+    if not low or not high:
+        return ""
+    return f"{low[:-2]}–{high} (lowest at {row.get('low_at', '')})"
+
+
+def _where_links(row: Mapping, notebook_of: Mapping[str, str], built: Collection[str]):
+    """``(href, text)`` of where a verdict is computed: the notebook and the result tables
+    (only those this run wrote)."""
+    study = row.get("study", "")
+    if not study or study not in built:
+        return []
+    links = []
+    notebook = notebook_of.get(study)
+    if notebook:
+        links.append((f"notebooks/{notebook}.html", notebook))
+    for name in str(row.get("tables", "")).split(","):
+        name = name.strip()
+        if name:
+            links.append((f"tables/{study}_{name}.csv", f"{name}.csv"))
+    return links
+
+
+def _claim_studies() -> dict[int, list[str]]:
+    """The studies each claim of the article rests on (``article_claims.csv``)."""
+    from .claims import load_claims
+
+    return {
+        int(row.claim): [s for s in str(row.studies).split(";") if s and s != "nan"]
+        for row in load_claims().itertuples()
+    }
+
+
+def claim_rows(
+    claims: pd.DataFrame, notebook_of: Mapping[str, str], built: Collection[str]
+) -> list[dict]:
+    """The claims table as the page shows it: one dict per claim, numbers as text.
+
+    A claim whose studies were not built in this run (``reproduce --only``) says so, whatever
+    verdict the table carries for it.
+    """
+    studies_of = _claim_studies()
+    rows = []
+    for _, row in claims.iterrows():
+        number = int(row["claim"])
+        needed = studies_of.get(number, [])
+        not_built = row.get("verdict") == NOT_BUILT or (
+            not row.get("study") and any(s not in built for s in needed)
+        )
+        verdict = NOT_BUILT if not_built else str(row.get("verdict", ""))
+        statistic = str(row.get("deciding_statistic", ""))
+        if not_built:
+            statistic = NOT_BUILT_STATISTIC
+        rows.append(
+            {
+                "claim": number,
+                "text": str(row.get("text", "")),
+                "evidence": str(row.get("evidence", "")),
+                "verdict": verdict,
+                "verdict_class": css_class(verdict),
+                "grade": "" if not_built else str(row.get("grade", "")),
+                "probability": "" if not_built else percent(row.get("probability")),
+                "over_the_ranges": "" if not_built else probability_range(row),
+                "low": "" if not_built else percent(row.get("probability_low")),
+                "high": "" if not_built else percent(row.get("probability_high")),
+                "low_at": "" if not_built else str(row.get("low_at", "")),
+                "deciding_statistic": statistic,
+                "caveat": "" if not_built else str(row.get("caveat", "")),
+                "links": _where_links(row, notebook_of, built),
+                "built": not not_built,
+            }
+        )
+    return rows
+
+
+def _grade_meanings(legend: str) -> dict[str, str]:
+    """``{"published": "the paper's own test, ...", ...}`` from the one-line grade legend."""
+    body = legend.split(":", 1)[-1]
+    pairs = (part.split(" = ", 1) for part in body.split(";") if " = " in part)
+    # without a trailing aside such as "(varied in the caveat)": the sentence has its own
+    return {
+        name.strip(): re.sub(r"\s*\([^()]*\)$", "", meaning.strip().rstrip("."))
+        for name, meaning in pairs
+    }
+
+
+def _count_phrase(verdict: str, count: int) -> str:
+    if verdict == "rests on assumptions":
+        return f"{count} {'rests' if count == 1 else 'rest'} on assumptions"
+    if verdict == NOT_BUILT:
+        return f"{count} {'was' if count == 1 else 'were'} not built in this run"
+    return f"{count} {'is' if count == 1 else 'are'} {verdict}"
+
+
+def _join(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def answer(rows: Sequence[Mapping], grade_legend: str = "") -> list[str]:
+    """A few sentences that answer the article's question from the claims table.
+
+    The article's headline claim is its first; the sentences give its verdict, grade and
+    probabilities, then the verdicts of all the claims counted.
+
+    Examples
+    --------
+    >>> rows = [
+    ...     {"claim": 1, "text": "Running grows muscle: a study", "verdict": "supported",
+    ...      "grade": "assumption-driven", "probability": "63 %", "low": "24 %",
+    ...      "high": "91 %", "low_at": "a = 3.7", "built": True},
+    ...     {"claim": 2, "text": "More", "verdict": "contested", "grade": "published",
+    ...      "probability": "", "low": "", "high": "", "low_at": "", "built": True}]
+    >>> legend = "Grade: assumption-driven = it turns on assumed numbers (see the caveat)."
+    >>> for sentence in answer(rows, legend):
+    ...     print(sentence)
+    In short: the article's headline claim, "Running grows muscle", is supported here, graded assumption-driven: it turns on assumed numbers.
+    A study of the published size reproduces its deciding result in 63 % of simulated replications under our default assumptions, and in 24 % to 91 % as single assumptions move across their documented ranges (lowest at a = 3.7).
+    Of the article's 2 claims, 1 is supported and 1 is contested; 1 verdict is assumption-driven: it turns on numbers we assumed, not on published ones.
+    """
+    if not rows:
+        return ["The article's claims were not in this build."]
+    meanings = _grade_meanings(grade_legend)
+    head = min(rows, key=lambda r: r["claim"])
+    headline = str(head["text"]).split(":", 1)[0].strip().rstrip(".")
+    question = "In short: the article's headline claim"
+    sentences = []
+    if not head["built"]:
+        sentences.append(
+            f'{question}, "{headline}", was not built in this run (reproduce --only); the '
+            "full build gives its verdict."
+        )
+    else:
+        grade = head["grade"]
+        graded = f", graded {grade}" if grade else ""
+        if grade in meanings:
+            graded += f": {meanings[grade]}"
+        sentences.append(f'{question}, "{headline}", is {head["verdict"]} here{graded}.')
+        if head["probability"]:
+            sentence = (
+                "A study of the published size reproduces its deciding result in "
+                f"{head['probability']} of simulated replications under our default assumptions"
+            )
+            if head["low"] and head["high"]:
+                sentence += (
+                    f", and in {head['low']} to {head['high']} as single assumptions move across "
+                    f"their documented ranges (lowest at {head['low_at']})"
+                )
+            sentences.append(sentence + ".")
+    counts = Counter(r["verdict"] for r in rows)
+    order = [*_VERDICT_ORDER, *sorted(set(counts) - set(_VERDICT_ORDER))]
+    parts = [_count_phrase(v, counts[v]) for v in order if counts[v]]
+    overall = f"Of the article's {len(rows)} claims, {_join(parts)}"
+    driven = sum(r["grade"] == "assumption-driven" for r in rows)
+    if driven:
+        subject = "1 verdict is" if driven == 1 else f"{driven} verdicts are"
+        pronoun = "it turns" if driven == 1 else "they turn"
+        overall += (
+            f"; {subject} assumption-driven: {pronoun} on numbers we assumed, not on published ones"
+        )
+    sentences.append(overall + ".")
+    return sentences
+
+
+_VERDICT_ORDER = (*VERDICTS, NOT_BUILT)
+
+
+def scorecard_section(rep: Results, title: str, citation: str | None, out: Path) -> dict:
+    """One study's scorecard as the page shows it: the citation once, the table without the
+    columns that repeat it."""
+    card = rep.scorecard[[c for c in SCORECARD_COLUMNS if c not in _NOT_SHOWN]].copy()
+    from_paper = card["claimed_by"].eq("paper")
+    if not citation:  # the fullest form the paper's rows cite
+        cited = card.loc[from_paper, "source"].astype(str)
+        citation = max(cited, key=len) if len(cited) else ""
+    if from_paper.all():
+        card = card.drop(columns="source")
+    else:
+        card["source"] = card["source"].where(~from_paper, "")
+        card = card.rename(columns={"source": "Source, if not the paper"})
+    failed = card["status"].ne("PASS")
+    # a failing row stands out (its status cell gets the FAIL colour); should the display
+    # layer's markup change, the row is still there, only uncoloured. str(): re.sub on Markup
+    # would escape the table.
+    table = re.sub(
+        r'<td class="([^"]*)"(\s*)>FAIL</td>',
+        r'<td class="\1 FAIL"\2>FAIL</td>',
+        str(table_html(card)),
+    )
+    return {
+        "study": rep.study,
+        "title": title,
+        "citation": citation,
+        "summary": summary(rep.scorecard),
+        "failed": int(failed.sum()),
+        "failed_by_article": int((failed & rep.scorecard["claimed_by"].eq("article")).sum()),
+        "table": Markup(table),
+        "csv": f"tables/{rep.study}_scorecard.csv",
+        "data": f"data/{rep.study}.csv" if (out / "data" / f"{rep.study}.csv").exists() else "",
+    }
+
+
+def _citation(study: str) -> str | None:
+    from ..studies import NAMES, get_study
+
+    return getattr(get_study(study), "CITATION", None) if study in NAMES else None
+
+
+def _environment():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,  # every value is text; only the display layer's tables are HTML
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 def write_index(
@@ -117,107 +346,94 @@ def write_index(
     notebooks: Sequence[str],
     figures: Mapping[str, Sequence[tuple[str, str]]],
     seed: int,
+    built: Collection[str] | None = None,
+    citations: Mapping[str, str] | None = None,
 ) -> Path:
-    """Write ``out/index.html``.
+    """Write ``out/index.html`` from ``analysis/templates/report.html.j2``.
 
     ``figures`` maps a study to ``(stem, drawn_by)`` pairs of files in ``out/figures``;
-    ``notebooks`` are stems of executed notebooks in ``out/notebooks``.
+    ``notebooks`` are stems of executed notebooks in ``out/notebooks``. ``results`` and
+    ``figures`` may hold only the studies this run built (``reproduce --only``): the claims
+    of the others say they were not built. ``built`` names the studies built (default: those
+    of ``results``); ``citations`` the full citation of each study (default: the study
+    module's ``CITATION``).
     """
-    from ..studies.verdicts import GRADE_LEGEND
-
+    built = {rep.study for rep in results} if built is None else set(built)
     if "grade" not in claims.columns:
         claims = claims.assign(grade="")
     if "probability" not in claims.columns:
         claims = claims.assign(probability="")
-    shown = claims.assign(
-        where="",
-        probability=claims["probability"].map(_percent),
-        over_the_ranges=[_range(row) for _, row in claims.iterrows()],
-    )
-    claim_rows = shown[
-        [
-            "claim",
-            "text",
-            "evidence",
-            "verdict",
-            "grade",
-            "probability",
-            "over_the_ranges",
-            "deciding_statistic",
-            "caveat",
-            "where",
-        ]
-    ]
-    claim_links = {"where": lambda row: _where_links(claims.loc[row.name], notebook_of)}
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        "<title>Does running build leg muscle? Replication report</title>",
-        f"<style>{STYLE}</style></head><body>",
-        "<h1>Does running build leg muscle? Replication report</h1>",
-        '<p class="banner"><strong>The data in this report are simulated.</strong> The '
-        "participants' data of these studies are not public. Each dataset is simulated to "
-        "reproduce the figures <em>published</em> in the papers' abstracts exactly, with "
-        "<em>inferred</em> numbers derived from them and <em>assumed</em> numbers (cited, "
-        "and varied in the notebooks) for what was never printed. A verdict below says when "
-        f'it rests on assumptions. Seed {seed}; see <a href="manifest.json">manifest.json'
-        "</a> for versions and checksums.</p>",
-        '<h2 id="claims">The article\'s claims</h2>',
-        _table(claim_rows, class_columns=["verdict"], links=claim_links),
-        f'<p class="legend">{html.escape(GRADE_LEGEND)} Probability = how often a study of '
-        "the published size, drawn from the population our default assumptions describe, "
-        "reproduces the claim's deciding result (the power of the original design for it; "
-        "4,000 draws). Over the ranges = the lowest and highest such probability when each "
-        "assumed number is moved alone to either end of its documented range (1,000 draws "
-        "each; <code>tables/*_claim_ranges.csv</code>; notebook 04 shows two at once). How "
-        "verdicts are decided: "
-        "<code>analysis/studies/verdicts.py</code> and the README.</p>",
-        '<h2 id="scorecards">Scorecards</h2>',
-        "<p>Every published (or inferred) number and statement, against the value the "
-        "simulated data reproduce. <code>claimed_by = article</code> marks a statement of the "
-        "popular article, not of the paper.</p>",
-    ]
-    for rep in results:
-        if not len(rep.scorecard):  # computed from published numbers only
-            continue
-        card = rep.scorecard[[c for c in SCORECARD_COLUMNS if c not in _NOT_SHOWN]]
-        parts += [
-            f'<h3 id="scorecard-{rep.study}">{html.escape(titles.get(rep.study, rep.study))}'
-            f"</h3><p>{summary(card)} · "
-            f'<a href="tables/{rep.study}_scorecard.csv">{rep.study}_scorecard.csv</a> · '
-            f'<a href="data/{rep.study}.csv">simulated data</a></p>',
-            _table(card, class_columns=["status"]),
-        ]
-    parts.append('<h2 id="figures">Figures</h2>')
-    for study, stems in figures.items():
-        parts.append(f"<h3>{html.escape(titles.get(study, study))}</h3>")
-        for stem, drawn_by in stems:
-            parts.append(
-                f'<figure><a href="figures/{stem}.svg"><img src="figures/{stem}.png" '
-                f'alt="{html.escape(stem)}"></a><figcaption><code>{html.escape(stem)}</code> '
-                f"drawn by <code>{html.escape(drawn_by)}</code> · "
-                f'<a href="figures/{stem}.svg">SVG</a></figcaption></figure>'
-            )
-    parts.append('<h2 id="notebooks">Executed notebooks</h2><ul>')
-    for stem in notebooks:
-        parts.append(
-            f'<li><a href="notebooks/{stem}.html">{html.escape(stem)}</a> '
-            f'(<a href="notebooks/{stem}.ipynb">.ipynb</a>)</li>'
+    rows = claim_rows(claims, notebook_of, built)
+    citations = dict(citations or {})
+    scorecards = [
+        scorecard_section(
+            rep,
+            titles.get(rep.study, rep.study),
+            citations.get(rep.study) or _citation(rep.study),
+            out,
         )
-    parts.append("</ul></body></html>")
+        for rep in results
+        if len(rep.scorecard)  # a study computed from published numbers only has none
+    ]
+    figure_sections = [
+        {
+            "study": study,
+            "title": titles.get(study, study),
+            "figures": [
+                {"stem": stem, "drawn_by": drawn_by, "caption": caption_for(stem) or ""}
+                for stem, drawn_by in stems
+            ],
+        }
+        for study, stems in figures.items()
+        if stems
+    ]
+    page = (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            seed=seed,
+            answer=answer(rows, GRADE_LEGEND),
+            claims=rows,
+            headers={c: label(c) for c in [*_CLAIM_COLUMNS, "deciding_statistic", "caveat"]},
+            grade_legend=GRADE_LEGEND,
+            scorecards=scorecards,
+            figure_sections=figure_sections,
+            notebooks=list(notebooks),
+            not_built=sorted(set(titles) - built),
+            titles=titles,
+        )
+    )
     path = out / "index.html"
-    path.write_text("\n".join(parts), encoding="utf-8")
+    path.write_text(page, encoding="utf-8")
     return path
 
 
+# the claims table's columns, in order (deciding statistic and caveat go under each row)
+_CLAIM_COLUMNS = (
+    "claim",
+    "text",
+    "evidence",
+    "verdict",
+    "grade",
+    "probability",
+    "over_the_ranges",
+    "where",
+)
+
+
 def notebook_to_html(notebook: Path, destination: Path) -> Path:
-    """Convert an executed notebook to a self-contained HTML page (no CDN scripts)."""
+    """Convert an executed notebook to a page that opens offline and requests nothing.
+
+    ``analysis/templates/notebook.html.j2`` leaves out nbconvert's CDN scripts (require.js,
+    MathJax, mermaid, the widget manager); what a newer nbconvert might add is removed here.
+    """
     import nbformat
     from nbconvert import HTMLExporter
 
-    body, _ = HTMLExporter().from_notebook_node(nbformat.read(notebook, as_version=4))
-    # The page must open offline: drop the CDN-hosted require.js and MathJax.
+    exporter = HTMLExporter(extra_template_paths=[str(TEMPLATES)], template_file="notebook.html.j2")
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
     body = _EMPTY_SCRIPT.sub("", _CDN_SCRIPT.sub("", body))
+    body = _CSS_COMMENT_WITH_URL.sub("", _EXTERNAL_STYLE.sub("", body))
     destination.write_text(body, encoding="utf-8")
     return destination
 

@@ -24,6 +24,7 @@ numbers whatever the chunk size, locally, on ``workers`` processes or on a Dask 
 
 from __future__ import annotations
 
+import html
 import inspect
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -67,6 +68,17 @@ TABLE_COLUMNS = [
     "analytic",
 ]
 
+
+POWER_LEGEND = (
+    "power: share of replicates in which the row holds as published; mc_se = sqrt(p(1-p)/reps); "
+    "ci: 95 % Wilson interval; analytic: closed form where one exists."
+)
+# the same, in the words of the formatted table's headers (analysis.engine.display.label)
+POWER_LEGEND_HTML = (
+    "Power: share of replicates in which the row holds as published; Monte Carlo SE = "
+    "sqrt(p (1 - p) / replicates); CI: 95 % Wilson interval; Analytic: closed form where one "
+    "exists."
+)
 
 # --- intervals and closed forms ----------------------------------------------------------------
 
@@ -393,17 +405,21 @@ class PowerTable:
                 },
             )
         return (
-            f"{self.heading()}\n{body}\n"
-            f"power: share of replicates in which the row holds as published; mc_se = "
-            "sqrt(p(1-p)/reps); ci: 95 % Wilson interval; analytic: closed form where one "
-            "exists.\n"
+            f"{self.heading()}\n{body}\n{POWER_LEGEND}\n"
             f"The whole published pattern was reproduced in {self.pattern:.1%} of the replicates."
         )
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        return f"<p>{self.heading()}</p>" + self.table.to_html(index=False, na_rep="")
+        """The heading, the table through the project's formatter and what the columns mean."""
+        from ..engine.display import to_html
+
+        return (
+            f"<p>{html.escape(self.heading())}</p>{to_html(self.table)}"
+            f"<p>{html.escape(POWER_LEGEND_HTML)} The whole published pattern was reproduced "
+            f"in {self.pattern:.1%} of the replicates.</p>"
+        )
 
     def to_dict(self) -> dict:
         """Plain JSON-ready values (NaN as None)."""
@@ -587,6 +603,12 @@ class Curve:
         )
 
     __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        """The first line of :meth:`__str__` above the curve, through the project's formatter."""
+        from ..engine.display import to_html
+
+        return f"<p>{html.escape(str(self).splitlines()[0])}</p>{to_html(self.curve)}"
 
 
 def _target_name(layout: _Layout, claim) -> str:

@@ -339,6 +339,25 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _is_output_name(name: str) -> bool:
+    """Whether ``name`` is a file name this tool may write in an output folder: a plain name
+    (``ancova.csv``) or one in a subfolder (``figures/x.png``), never hidden, never ``..``.
+
+    Examples
+    --------
+    >>> [_is_output_name(n) for n in ["a.csv", "figures/a.png", "../a", "/a", ".x", "a/b/c"]]
+    [True, True, False, False, False, False]
+    """
+    parts = name.split("/")
+    return (
+        0 < len(parts) <= 2
+        and all(part and not part.startswith(".") for part in parts)  # also no ".."
+        and "\\" not in name
+        and not name.startswith("/")
+        and name != MANIFEST
+    )
+
+
 def read_manifest(directory: str | Path, label: str | None = None) -> dict[str, str]:
     """``{file name: SHA-256}`` of the files this tool wrote into ``directory`` (empty if none).
 
@@ -353,6 +372,9 @@ def read_manifest(directory: str | Path, label: str | None = None) -> dict[str, 
             isinstance(k, str) and isinstance(v, str) for k, v in files.items()
         ):
             raise ValueError("'files' is not a mapping of names to digests")
+        strange = [name for name in files if not _is_output_name(name)]
+        if strange:  # a name that leaves the folder must never be replaced or removed
+            raise ValueError(f"{strange[0]!r} is not a file name inside the folder")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(
             f"{_name(path, label)}: this tool's list of the files it wrote cannot be read "
@@ -384,6 +406,13 @@ def _plan(
     if names is None:  # the names are not known yet: the rest is checked when they are
         return old, []
     names = list(names)
+    for folder in sorted({name.split("/")[0] for name in names if "/" in name}):
+        path = directory / folder
+        if (path.exists() or path.is_symlink()) and (path.is_symlink() or not path.is_dir()):
+            raise InputError(
+                f"{_name(directory, label)}: {folder} is not a folder this tool made (a file or "
+                "a link); it is not written into. Move it away, or choose another folder."
+            )
 
     def ours(name: str) -> bool:
         path = directory / name
@@ -444,6 +473,7 @@ def save_tables(
     *,
     force: bool = False,
     label: str | None = None,
+    files: Mapping[str, bytes] | None = None,
 ) -> list[Path]:
     """Write every table as ``<name>.csv`` into a folder a user named: all or nothing.
 
@@ -457,10 +487,13 @@ def save_tables(
     that changed since, is refused by name; the user's other files are never touched. On failure
     nothing is left behind: no staging folder, and no folder that was not there before.
 
+    ``files`` adds other outputs by relative name (``README.txt``, ``figures/x.png``: one
+    subfolder at most) and their bytes; they are written, listed and replaced like the tables.
+
     Returns
     -------
     list of Path
-        The tables written, sorted (the manifest is not listed).
+        The files written, sorted (the manifest is not listed).
 
     Examples
     --------
@@ -469,17 +502,26 @@ def save_tables(
     ['b.csv']
     >>> sorted(p.name for p in folder.iterdir())
     ['.analysis-manifest.json', 'b.csv']
-    >>> [p.name for p in save_tables({"c": pd.DataFrame({"x": [2]})}, folder, force=True)]
-    ['c.csv']
-    >>> sorted(p.name for p in folder.iterdir())
-    ['.analysis-manifest.json', 'c.csv']
+    >>> written = save_tables(
+    ...     {"c": pd.DataFrame({"x": [2]})}, folder, force=True, files={"figs/c.txt": b"hi"}
+    ... )
+    >>> [p.relative_to(folder).as_posix() for p in written]
+    ['c.csv', 'figs/c.txt']
+    >>> sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+    ['.analysis-manifest.json', 'c.csv', 'figs', 'figs/c.txt']
     """
     directory = Path(directory)
-    files = {f"{name}.csv": table for name, table in tables.items()}
-    for file in files:
-        if Path(file).name != file or file.startswith(".") or file == MANIFEST:
-            raise ValueError(f"table name {file!r} is not a plain file name")
-    check_tables_target(directory, force=force, names=files, label=label)
+    outputs: dict[str, pd.DataFrame | bytes] = {
+        f"{name}.csv": table for name, table in tables.items()
+    }
+    for name, content in (files or {}).items():
+        if name in outputs:
+            raise ValueError(f"{name!r} is given twice")
+        outputs[name] = content
+    for file in outputs:
+        if not _is_output_name(file):
+            raise ValueError(f"output name {file!r} is not a plain file name")
+    check_tables_target(directory, force=force, names=outputs, label=label)
     existed = directory.is_dir()
     created = [] if existed else _make_folders(directory.parent, label, directory)
     staging = None
@@ -487,11 +529,17 @@ def save_tables(
         where = directory if existed else directory.parent
         staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.staging-", dir=where))
         digests = {}
-        for file, table in files.items():
-            with open(staging / file, "x", newline="", encoding="utf-8") as handle:
-                _write_into(table, handle)
-            os.chmod(staging / file, 0o666 & ~_umask())
-            digests[file] = _sha256(staging / file)
+        for file, content in outputs.items():
+            target = staging / file
+            target.parent.mkdir(exist_ok=True)  # mode 0777 & ~umask, like any new folder
+            if isinstance(content, bytes):
+                with open(target, "xb") as handle:
+                    handle.write(content)
+            else:
+                with open(target, "x", newline="", encoding="utf-8") as handle:
+                    _write_into(content, handle)
+            os.chmod(target, 0o666 & ~_umask())
+            digests[file] = _sha256(target)
         manifest = {
             "written_by": "analysis (python -m analysis); files not listed here are not its own",
             "files": dict(sorted(digests.items())),
@@ -504,11 +552,17 @@ def save_tables(
             staging = None
         else:
             # checked again: the folder may have changed while the tables were computed
-            _, stale = _plan(directory, files, force, label, ignore=staging.name)
-            for file in sorted(files):
+            _, stale = _plan(directory, outputs, force, label, ignore=staging.name)
+            for file in sorted(outputs):
+                (directory / file).parent.mkdir(exist_ok=True)  # _plan: a real folder, or none
                 os.replace(staging / file, directory / file)
             for file in stale:
                 (directory / file).unlink(missing_ok=True)
+                if "/" in file:  # a subfolder that the stale files leave empty goes too
+                    try:
+                        (directory / file).parent.rmdir()
+                    except OSError:
+                        pass
             # the manifest last: until here the old one still vouches for the old files
             os.replace(staging / MANIFEST, directory / MANIFEST)
     except BaseException as exc:
@@ -520,4 +574,4 @@ def save_tables(
         raise
     if staging is not None:
         shutil.rmtree(staging, ignore_errors=True)
-    return [directory / file for file in sorted(files)]
+    return [directory / file for file in sorted(outputs)]

@@ -39,6 +39,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from .apa import apa
+
 __all__ = ["EFFECTS", "MixedAnova", "mixed_anova", "orthonormal_contrasts"]
 
 EFFECTS = ("group", "time", "group:time")
@@ -105,7 +107,8 @@ class MixedAnova:
         return out
 
     def table(self, replicate: int = 0):
-        """One replicate as a tidy DataFrame (one row per effect), for display and CSV."""
+        """One replicate as a tidy DataFrame (one row per effect), for display and CSV; its last
+        column, ``apa``, gives each effect as a paper reports it."""
         import pandas as pd
 
         columns = {
@@ -125,7 +128,10 @@ class MixedAnova:
             "eps_hf": self.eps_hf[replicate],
             "p_hf": self.p_hf[replicate],
         }
-        return pd.DataFrame(columns)
+        table = pd.DataFrame(columns)
+        # as a paper reports it, GG-corrected where ε < 1 (analysis.engine.apa)
+        table["apa"] = [apa(row) for _, row in table.iterrows()]
+        return table
 
 
 def _group_codes(group) -> tuple[np.ndarray, int]:

@@ -761,7 +761,10 @@ class Recomputed:
 
 
 def _fmt_p(p: float) -> str:
-    return f"{p:.2g}"
+    # "< 0.001" or "0.034" (analysis.engine.display.format_p), never e-notation
+    from .display import format_p
+
+    return format_p(p)
 
 
 def _t_range(x_low, x_high, se_low, se_high) -> tuple[float, float]:

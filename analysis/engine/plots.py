@@ -1,11 +1,14 @@
 """Figures (matplotlib + seaborn). Each function returns its ``Figure``; ``save`` writes files.
 
 Figures are written as PNG and SVG with fixed metadata and a fixed SVG hash salt, so the same
-data give byte-identical SVG files.
+data give byte-identical SVG files. Every colour comes from seaborn's colour-blind-safe
+``"colorblind"`` palette (heatmaps use ``viridis`` or the diverging ``RdBu``), log axes are
+labelled with plain numbers (100, 200, 500, not 10²), and every error bar says what it shows.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -14,22 +17,170 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib import ticker
+from matplotlib.lines import Line2D
 
 matplotlib.rcParams["svg.hashsalt"] = "running-replication"
 matplotlib.rcParams["svg.fonttype"] = "path"
 
+#: seaborn's colour-blind-safe palette (the Okabe-Ito hues), by name
+COLOURBLIND = dict(
+    zip(
+        ("blue", "orange", "green", "vermilion", "pink", "brown", "rose", "grey", "yellow", "sky"),
+        sns.color_palette("colorblind").as_hex(),
+        strict=True,
+    )
+)
 PALETTE = {
-    "HIIT": "#c0392b",
-    "control": "#7f8c8d",
-    "10km": "#5dade2",
-    "21km": "#2874a6",
-    "42km": "#1b2631",
+    "HIIT": COLOURBLIND["vermilion"],
+    "control": COLOURBLIND["grey"],
+    "10km": COLOURBLIND["sky"],
+    "21km": COLOURBLIND["blue"],
+    "42km": COLOURBLIND["vermilion"],
 }
+# a second cue besides colour, for readers who cannot tell the hues apart (or print in grey)
+MARKERS = {"10km": "o", "21km": "s", "42km": "^"}
 SUBJECT_LINE = {"color": "0.6", "alpha": 0.6, "linewidth": 0.9}
+NOTE_SIZE = 8  # legends, notes and annotations: no smaller, to stay readable at report width
+SE_NOTE = "Error bars: ± 1 standard error (SE) of the mean."
+GEOMETRIC_SE_NOTE = (
+    "Log axes: geometric mean exp(m); bars from exp(m − SE) to exp(m + SE), where m is the "
+    "mean and SE the standard error of the log values (so the bars are uneven)."
+)
 
 
 def _sem(values: pd.Series) -> float:
     return float(values.std(ddof=1) / np.sqrt(values.count())) if values.count() > 1 else 0.0
+
+
+def plain_number(value: float, position: object = None) -> str:
+    """A tick label as a plain number: ``200``, ``1,000``, ``0.05`` (never ``2×10²``).
+
+    Examples
+    --------
+    >>> [plain_number(v) for v in (200.0, 1000.0, 0.05, 1.5, 0.0001, 12345.0)]
+    ['200', '1,000', '0.05', '1.5', '0.0001', '12,345']
+    """
+    if not np.isfinite(value) or value <= 0:
+        return ""
+    rounded = float(f"{value:.6g}")  # drops float noise (0.30000000000000004)
+    if rounded >= 1000 and rounded.is_integer():
+        return f"{rounded:,.0f}"
+    return np.format_float_positional(rounded, trim="-")
+
+
+class ReadableLogLocator(ticker.Locator):
+    """Major ticks of a log axis at round numbers: decades, 1-2-5 steps or finer ones,
+    whichever first puts at least three ticks in view (a log axis spanning less than a
+    decade would otherwise show one tick, or none).
+
+    Examples
+    --------
+    >>> [plain_number(t) for t in ReadableLogLocator().tick_values(90, 1100)]
+    ['100', '200', '500', '1,000']
+    >>> [plain_number(t) for t in ReadableLogLocator().tick_values(140, 330)]
+    ['150', '200', '300']
+    """
+
+    STEPS = (
+        (1.0,),
+        (1.0, 2.0, 5.0),
+        (1.0, 2.0, 3.0, 5.0),
+        (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0),
+        (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0),
+    )
+    MAX_DECADES = 8
+
+    def __call__(self):
+        return self.tick_values(*self.axis.get_view_interval())
+
+    def tick_values(self, vmin: float, vmax: float) -> np.ndarray:
+        vmin, vmax = sorted((float(vmin), float(vmax)))
+        if not np.isfinite(vmax) or vmax <= 0:
+            return np.array([])
+        vmin = vmin if vmin > 0 else vmax / 10
+        first, last = int(np.floor(np.log10(vmin))), int(np.ceil(np.log10(vmax)))
+        ticks = np.array([])
+        for steps in self.STEPS:
+            # built from decimal strings, so 0.1 * 3 is 0.3 and not 0.30000000000000004
+            candidates = [float(f"{m}e{e}") for e in range(first, last + 1) for m in steps]
+            ticks = np.array([t for t in candidates if vmin <= t <= vmax])
+            if len(ticks) > self.MAX_DECADES:  # many decades: every n-th one
+                ticks = ticks[:: int(np.ceil(len(ticks) / self.MAX_DECADES))]
+            if len(ticks) >= 3:
+                break
+        return ticks
+
+
+def plain_log_axis(axis) -> None:
+    """Label a log ``axis`` (``ax.xaxis`` or ``ax.yaxis``) with plain numbers at round values.
+
+    Call it after ``set_xscale("log")``/``set_yscale("log")``, which reset the tick locators.
+    Minor ticks stay as marks without labels (matplotlib labels them ``6×10²`` by default).
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0, 1], [120, 900]); ax.set_yscale("log"); plain_log_axis(ax.yaxis)
+    >>> fig.canvas.draw()
+    >>> [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    ['200', '300', '500']
+    >>> close(fig)
+    """
+    axis.set_major_locator(ReadableLogLocator())
+    axis.set_major_formatter(ticker.FuncFormatter(plain_number))
+    axis.set_minor_formatter(ticker.NullFormatter())
+
+
+def pretty_study_label(study_id: str) -> str:
+    """A readable name for a study id: ``harber2012_young`` -> ``Harber 2012 (young)``.
+
+    Ids that do not look like ``<author><year>[_<cohort>]`` are returned with underscores
+    as spaces.
+
+    Examples
+    --------
+    >>> pretty_study_label("harber2012_young"), pretty_study_label("estes2017")
+    ('Harber 2012 (young)', 'Estes 2017')
+    >>> pretty_study_label("abe_2010_assumed")
+    'abe 2010 assumed'
+    """
+    match = re.fullmatch(r"([a-z]+)(\d{4})(?:_(.+))?", str(study_id))
+    if not match:
+        return str(study_id).replace("_", " ")
+    author, year, cohort = match.groups()
+    cohort = f" ({cohort.replace('_', ' ')})" if cohort else ""
+    return f"{author.capitalize()} {year}{cohort}"
+
+
+def _margin_column(ax, x: float, ys, texts, header: str, *, header_y: float, gid: str) -> None:
+    """Text in a column right of the axes (``x`` in axes fractions, ``ys`` in data units):
+    annotations there can neither hide data nor cross a reference line."""
+    where = ax.get_yaxis_transform()  # x in axes fractions, y in data
+    for y_value, text in zip(ys, texts, strict=True):
+        ax.text(
+            x,
+            y_value,
+            text,
+            transform=where,
+            ha="left",
+            va="center",
+            fontsize=NOTE_SIZE,
+            clip_on=False,
+            gid=gid,
+        )
+    ax.text(
+        x,
+        header_y,
+        header,
+        transform=where,
+        ha="left",
+        va="center",
+        fontsize=NOTE_SIZE,
+        fontweight="bold",
+        clip_on=False,
+        gid=f"{gid}_header",
+    )
 
 
 def prepost_lines(
@@ -63,7 +214,7 @@ def prepost_lines(
             x,
             means.to_numpy(),
             yerr=sems.to_numpy(),
-            color=PALETTE.get(level, "C0"),
+            color=PALETTE.get(level, COLOURBLIND["blue"]),
             linewidth=2.5,
             marker="o",
             capsize=4,
@@ -75,16 +226,28 @@ def prepost_lines(
         ax.set_title(f"{level} (n = {len(wide)})")
         ax.set_xlabel("Time")
     axes[0][0].set_ylabel(ylabel)
-    axes[0][0].legend(loc="lower right", frameon=False, fontsize=8)
+    handles, _ = axes[0][0].get_legend_handles_labels()
+    subject_handle = Line2D([], [], **SUBJECT_LINE)
+    axes[0][0].legend(
+        [subject_handle, *handles],
+        ["each subject", "group mean ± 1 SE"],
+        loc="lower right",
+        frameon=False,
+        fontsize=NOTE_SIZE,
+    )
     sns.despine(fig)
     fig.tight_layout()
     return _label(fig, "prepost_lines")
 
 
 def change_distribution(change: pd.DataFrame, ylabel: str, *, groups: Sequence[str]):
-    """Percent change per subject by group: box plot with every subject as a dot."""
-    fig, ax = plt.subplots(figsize=(4.2, 3.8))
-    palette = {g: PALETTE.get(g, "C0") for g in groups}
+    """Percent change per subject by group: box plot with every subject as a dot.
+
+    What the box shows (median, quartiles, whiskers) is written under the axes (gid
+    ``"legend_note"``).
+    """
+    fig, ax = plt.subplots(figsize=(4.2, 4.0))
+    palette = {g: PALETTE.get(g, COLOURBLIND["blue"]) for g in groups}
     common = {
         "data": change,
         "x": "group",
@@ -95,14 +258,23 @@ def change_distribution(change: pd.DataFrame, ylabel: str, *, groups: Sequence[s
         "ax": ax,
         "legend": False,
     }
-    sns.boxplot(**common, width=0.5, fliersize=0, boxprops={"alpha": 0.35})
+    # saturation=1: seaborn would otherwise dull the palette's colours into unsafe ones
+    sns.boxplot(**common, width=0.5, fliersize=0, saturation=1, boxprops={"alpha": 0.35})
     # swarmplot places points deterministically (a random jitter would change the SVG bytes)
     sns.swarmplot(**common, size=6)
     ax.axhline(0, color="0.3", linewidth=0.8, linestyle="--")
     ax.set_xlabel("Group")
     ax.set_ylabel(ylabel)
+    fig.text(
+        0.01,
+        0.01,
+        "Dots: subjects. Box: median and quartiles;\nwhiskers: furthest points within 1.5 × IQR.",
+        fontsize=NOTE_SIZE,
+        color="0.3",
+        gid="legend_note",
+    )
     sns.despine(fig)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.09, 1, 1))
     return _label(fig, "change_distribution")
 
 
@@ -112,20 +284,27 @@ def change_means(
     """Mean ± SE percent change of several measures per group, over each subject's change.
 
     Subjects are small dots, spread sideways by rank (deterministic, unlike random jitter);
-    group means are large markers with SE bars.
+    group means are large markers with SE bars. The legend sits above the axes, clear of
+    the data.
     """
-    fig, ax = plt.subplots(figsize=(4.8, 3.8))
+    fig, ax = plt.subplots(figsize=(4.8, 4.2))
     width = 0.8 / len(groups)
     x = np.arange(len(measures))
     for i, level in enumerate(groups):
         part = change[change["group"] == level]
-        colour = PALETTE.get(level, "C0")
+        colour = PALETTE.get(level, COLOURBLIND["blue"])
         centre = x + (i - (len(groups) - 1) / 2) * width
         for j, measure in enumerate(measures):
             values = part.loc[part["measure"] == measure, "pct_change"].sort_values()
             spread = np.linspace(-0.25, 0.25, len(values)) * width if len(values) > 1 else [0]
             ax.scatter(
-                centre[j] + np.asarray(spread), values, s=12, color=colour, alpha=0.45, linewidths=0
+                centre[j] + np.asarray(spread),
+                values,
+                s=12,
+                color=colour,
+                alpha=0.45,
+                linewidths=0,
+                label=f"{level}, each subject" if j == 0 else None,
             )
         means = [part.loc[part["measure"] == m, "pct_change"].mean() for m in measures]
         sems = [_sem(part.loc[part["measure"] == m, "pct_change"]) for m in measures]
@@ -144,7 +323,15 @@ def change_means(
     ax.set_xticks(x, list(measures.values()))
     ax.set_xlabel("VO2max")
     ax.set_ylabel(ylabel)
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(
+        frameon=False,
+        fontsize=NOTE_SIZE,
+        ncol=2,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        title="error bars: ± 1 SE",
+        title_fontsize=NOTE_SIZE,
+    )
     sns.despine(fig)
     fig.tight_layout()
     return _label(fig, "change_means")
@@ -176,7 +363,9 @@ def time_courses(
     """One panel per outcome: mean ± SE over time, one line per group.
 
     Outcomes in ``log_scale`` show the geometric mean with the SE band of the logs, on a
-    log axis. Each group's line carries the group's name as its label.
+    log axis labelled with plain numbers. Each group's line carries the group's name as its
+    label; the groups' legend and a note on the error bars (gid ``"legend_note"``) take a
+    spare panel when there is one, else sit under the panels.
     """
     ncols = min(3, len(outcomes))
     nrows = int(np.ceil(len(outcomes) / ncols))
@@ -195,7 +384,7 @@ def time_courses(
                 x + offset,
                 centre,
                 yerr=[low, high],
-                marker="o",
+                marker=MARKERS.get(level, "o"),
                 capsize=3,
                 color=PALETTE.get(level, None),
                 label=level,
@@ -203,18 +392,52 @@ def time_courses(
             )
         if outcome in log_scale:
             ax.set_yscale("log")
-            label = f"{label}, geometric mean ± SE"
+            plain_log_axis(ax.yaxis)
+            label = f"{label}\ngeometric mean ± SE (log axis)"
+        else:
+            label = f"{label}\nmean ± SE"
         ax.set_ylabel(label)
         ax.set_xticks(x, list(times))
         ax.set_xlabel("Time")
-    for ax in list(axes.flat)[len(outcomes) :]:
+    note = SE_NOTE + ("\n" + GEOMETRIC_SE_NOTE if log_scale else "")
+    spare = list(axes.flat)[len(outcomes) :]
+    for ax in spare:
         ax.set_visible(False)
-    axes.flat[0].legend(frameon=False, fontsize=8, title="distance")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    legend = {"frameon": False, "fontsize": NOTE_SIZE, "title": "distance"}
+    if spare:
+        # the empty panel holds the legend and the note: no panel of data is covered
+        holder = spare[0]
+        holder.set_visible(True)
+        holder.axis("off")
+        holder.legend(handles, labels, loc="upper left", **legend)
+        holder.text(
+            0.0,
+            0.5,
+            _wrap(note, 44),
+            transform=holder.transAxes,
+            va="top",
+            fontsize=NOTE_SIZE,
+            color="0.25",
+            gid="legend_note",
+        )
+        bottom = 0.0
+    else:
+        axes.flat[0].legend(**legend)
+        fig.text(0.01, 0.01, note, fontsize=NOTE_SIZE, color="0.25", gid="legend_note")
+        bottom = 0.35 / fig.get_figheight() * (1 + note.count("\n"))
     if title:
         fig.suptitle(title, fontsize=10)
     sns.despine(fig)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, bottom, 1, 1))
     return _label(fig, "time_courses")
+
+
+def _wrap(text: str, width: int) -> str:
+    """``text`` wrapped to lines of at most ``width`` characters, keeping its line breaks."""
+    import textwrap
+
+    return "\n".join(textwrap.fill(line, width) for line in text.split("\n"))
 
 
 def trajectories(
@@ -229,7 +452,8 @@ def trajectories(
     subject: str = "subject",
     time: str = "time",
 ):
-    """One panel per group: each subject's trajectory (gid ``"subject"``) and the mean."""
+    """One panel per group: each subject's trajectory (gid ``"subject"``) and the mean
+    (geometric on a log axis, labelled with plain numbers)."""
     fig, axes = plt.subplots(
         1, len(groups), figsize=(3.2 * len(groups), 3.4), sharey=True, squeeze=False
     )
@@ -244,9 +468,9 @@ def trajectories(
         ax.plot(
             x,
             centre,
-            color=PALETTE.get(level, "C0"),
+            color=PALETTE.get(level, COLOURBLIND["blue"]),
             linewidth=2.5,
-            marker="o",
+            marker=MARKERS.get(level, "o"),
             label="geometric mean" if log_scale else "mean",
         )
         if log_scale:
@@ -254,11 +478,42 @@ def trajectories(
         ax.set_xticks(x, list(times))
         ax.set_title(f"{level} (n = {len(wide)})")
         ax.set_xlabel("Time")
-    axes[0][0].set_ylabel(ylabel)
-    axes[0][0].legend(frameon=False, fontsize=8)
+    if log_scale:
+        for ax in axes[0]:
+            plain_log_axis(ax.yaxis)
+    axes[0][0].set_ylabel(ylabel + (" (log axis)" if log_scale else ""))
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    axes[0][0].legend(
+        [Line2D([], [], **SUBJECT_LINE), *handles[-1:]],
+        ["each subject", labels[-1]],
+        frameon=False,
+        fontsize=NOTE_SIZE,
+    )
     sns.despine(fig)
     fig.tight_layout()
     return _label(fig, "trajectories")
+
+
+def _fold_ticks(limit: float) -> np.ndarray:
+    """Colour-bar ticks (log2 values) at round folds within ``±limit``: powers of two, or
+    finer folds (0.8, 1.25, 1.5 ...) when the range is under a doubling."""
+    doublings = np.arange(-np.floor(limit), np.floor(limit) + 1)
+    if len(doublings) >= 3:
+        return doublings
+    folds = np.array([0.5, 2 / 3, 0.8, 1.0, 1.25, 1.5, 2.0])
+    logs = np.log2(folds)
+    return logs[np.abs(logs) <= limit + 1e-9]
+
+
+def fold_label(log2_fold: float, position: object = None) -> str:
+    """A colour-bar tick label: the fold whose log2 is ``log2_fold``, as ``2×`` or ``0.5×``.
+
+    Examples
+    --------
+    >>> [fold_label(v) for v in (-1.0, 0.0, 1.0, 2.0, np.log2(1.5))]
+    ['0.5×', '1×', '2×', '4×', '1.5×']
+    """
+    return f"{2.0**log2_fold:.2g}×"
 
 
 def fold_heatmap(
@@ -271,7 +526,9 @@ def fold_heatmap(
     """Geometric-mean fold change vs pre: outcome (rows) x distance and timepoint (columns).
 
     ``folds`` has per-subject ``log_fold`` with ``outcome``, ``group`` and ``contrast``.
-    Colour is log2 of the fold (white = no change); each cell is annotated with the fold.
+    Colour is log2 of the fold (white = no change), on the diverging ``RdBu`` map; each
+    cell prints the fold (``1.44×``) and the colour bar is labelled in folds too (ticks at
+    0.5×, 1×, 2×, 4× ...), so the two read alike.
     """
     mean_log = folds.groupby(["outcome", "contrast", "group"], sort=False)["log_fold"].mean()
     table = np.exp(mean_log).unstack(["contrast", "group"])
@@ -284,18 +541,23 @@ def fold_heatmap(
     limit = float(np.nanmax(np.abs(log2.to_numpy()))) or 1.0
     sns.heatmap(
         log2,
-        annot=table,
-        fmt=".2f",
+        annot=table.map(lambda fold: f"{fold:.2f}×"),
+        fmt="",
         cmap="RdBu_r",
         center=0,
         vmin=-limit,
         vmax=limit,
-        cbar_kws={"label": "log2 fold change vs pre"},
+        cbar_kws={"label": "geometric-mean fold change vs pre\n(log colour scale)"},
         ax=ax,
         linewidths=0.5,
     )
+    bar = ax.collections[0].colorbar
+    bar.set_ticks(_fold_ticks(limit))
+    bar.ax.yaxis.set_major_formatter(ticker.FuncFormatter(fold_label))
+    bar.ax.yaxis.set_minor_locator(ticker.NullLocator())
     ax.set_xlabel("Distance and timepoint (fold vs pre)")
     ax.set_ylabel("")
+    ax.tick_params(axis="y", rotation=0)
     if title:
         ax.set_title(title, fontsize=10)
     fig.tight_layout()
@@ -306,19 +568,30 @@ def forest(studies: pd.DataFrame, pooled: pd.Series, benchmark: Mapping[str, flo
     """Forest plot: each study's mean % change with its 95 % CI (marker area ~ weight), the
     random-effects pooled estimate as a diamond, and its 95 % prediction interval as a bar.
 
-    ``studies`` needs ``study, pct_change, se, weight_dl``; ``pooled`` a row of
-    :func:`analysis.engine.meta.pool`. ``benchmark`` (Grgic 2019) is stated beside the plot: it is a
-    standardised difference between training types, not a % change, so it is not drawn on
-    the axis.
+    ``studies`` needs ``study, mode, age_group, n, pct_change, se, weight_dl`` (a ``label``
+    column, when present, names the rows; else the ids are made readable by
+    :func:`pretty_study_label`); ``pooled`` a row of :func:`analysis.engine.meta.pool`.
+    Each row's estimate and CI are printed in a column right of the axes (gid
+    ``"estimate_text"``), where they cannot cover data or the no-effect line. ``benchmark``
+    (Grgic 2019) is stated under the plot (gid ``"benchmark"``): it is a standardised
+    difference between training types, not a % change, so it is not drawn on the axis.
     """
     rows = studies.reset_index(drop=True)
     k = len(rows)
-    fig, ax = plt.subplots(figsize=(7.2, 0.55 * k + 2.4))
+    fig, ax = plt.subplots(figsize=(8.6, 0.6 * k + 3.1))
     y = np.arange(k, 0, -1) + 1.0
     half = 1.959963984540054 * rows["se"].to_numpy(float)
-    colours = ["#c0392b" if m == "running" else "#2874a6" for m in rows["mode"]]
+    mode_colours = {"running": COLOURBLIND["vermilion"], "cycling": COLOURBLIND["blue"]}
+    colours = [mode_colours.get(m, COLOURBLIND["grey"]) for m in rows["mode"]]
     ax.errorbar(
-        rows["pct_change"], y, xerr=half, fmt="none", ecolor="0.3", capsize=3, gid="study_ci"
+        rows["pct_change"],
+        y,
+        xerr=half,
+        fmt="none",
+        color="0.3",
+        ecolor="0.3",
+        capsize=3,
+        gid="study_ci",
     )
     ax.scatter(
         rows["pct_change"],
@@ -329,15 +602,15 @@ def forest(studies: pd.DataFrame, pooled: pd.Series, benchmark: Mapping[str, flo
         zorder=3,
         gid="studies",
     )
+    names = rows["label"] if "label" in rows else rows["study"].map(pretty_study_label)
     labels = [
-        f"{s} ({m}, {a}, n={n})"
-        for s, m, a, n in zip(
-            rows["study"], rows["mode"], rows["age_group"], rows["n"], strict=True
-        )
+        f"{name}\n{m}, {a}, n = {n}"
+        for name, m, a, n in zip(names, rows["mode"], rows["age_group"], rows["n"], strict=True)
     ]
     est, low, high = pooled["estimate"], pooled["ci_low"], pooled["ci_high"]
     ax.fill([low, est, high, est], [0.5, 0.8, 0.5, 0.2], color="black", gid="pooled")
-    if np.isfinite(pooled["pi_low"]):
+    has_pi = bool(np.isfinite(pooled["pi_low"]))
+    if has_pi:
         ax.plot(
             [pooled["pi_low"], pooled["pi_high"]],
             [0.5, 0.5],
@@ -345,46 +618,77 @@ def forest(studies: pd.DataFrame, pooled: pd.Series, benchmark: Mapping[str, flo
             linewidth=1,
             linestyle=":",
             gid="prediction_interval",
-            label="95 % prediction interval",
         )
-    ax.axvline(0, color="0.3", linewidth=0.8)
-    pooled_label = f"Random effects ({pooled['method']}), k = {k}"
-    if np.isfinite(pooled["pi_low"]):
-        pooled_label += "\ndotted: 95 % prediction interval"
-    ax.set_yticks([*y, 0.5], [*labels, pooled_label])
+    ax.axvline(0, color="0.3", linewidth=0.8, gid="no_effect")
+    ax.set_yticks([*y, 0.5], [*labels, f"Random effects ({pooled['method']}), k = {k}"])
     ax.set_xlabel("Change in quadriceps size (%), mean and 95 % CI")
-    ax.set_ylim(-0.2, k + 2.6)
+    ax.set_ylim(-0.2, k + 2.3)
+    _margin_column(
+        ax,
+        1.03,
+        [*y, 0.5],
+        [
+            *(
+                f"{c:.1f} [{c - h:.1f}, {c + h:.1f}]"
+                for c, h in zip(rows["pct_change"], half, strict=True)
+            ),
+            f"{est:.1f} [{low:.1f}, {high:.1f}]",
+        ],
+        "% change [95 % CI]",
+        header_y=k + 1.8,
+        gid="estimate_text",
+    )
     ax.set_title(
         f"Aerobic training and quadriceps size: {est:.1f} % ({low:.1f} to {high:.1f})", fontsize=10
     )
+    handles = [
+        Line2D([], [], marker="s", linestyle="", color=colour, label=f"{mode} study")
+        for mode, colour in mode_colours.items()
+        if mode in set(rows["mode"])
+    ]
+    handles.append(Line2D([], [], marker="D", linestyle="", color="black", label="pooled, 95 % CI"))
+    if has_pi:
+        handles.append(Line2D([], [], color="0.4", linestyle=":", label="95 % prediction interval"))
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.16),
+        ncol=len(handles),
+        frameon=False,
+        fontsize=NOTE_SIZE,
+        title="square area ∝ weight in the pooled estimate",
+        title_fontsize=NOTE_SIZE,
+    )
+    bottom = 0.0
     if benchmark:
-        ax.text(
+        fig.text(
             0.01,
-            0.99,
-            f"For context (Grgic 2019, {benchmark['k']} studies): resistance vs "
-            f"aerobic training,\nHedges' g = {benchmark['g']:.2f} "
-            f"({benchmark['ci_low']:.2f} to {benchmark['ci_high']:.2f}) favouring resistance",
-            transform=ax.transAxes,
+            0.01,
+            f"For context (Grgic 2019, {benchmark['k']} studies): resistance vs aerobic "
+            f"training, Hedges' g = {benchmark['g']:.2f} ({benchmark['ci_low']:.2f} to "
+            f"{benchmark['ci_high']:.2f}) favouring resistance;\na standardised difference "
+            "between training types, not a % change, so not drawn on the axis.",
             ha="left",
-            va="top",
-            fontsize=7.5,
+            va="bottom",
+            fontsize=NOTE_SIZE,
             color="0.25",
             gid="benchmark",
         )
+        bottom = 0.45 / fig.get_figheight()
     sns.despine(fig, left=True)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, bottom, 1, 1))
     return _label(fig, "forest")
 
 
 def time_in_zone(bands: pd.DataFrame, prescribed_band: str):
     """Minutes per week in each % HRR band, one bar group per protocol; the prescribed band
-    is outlined."""
+    is shaded."""
     order = list(dict.fromkeys(bands["band"]))
     protocols = list(dict.fromkeys(bands["protocol"]))
     fig, ax = plt.subplots(figsize=(7.0, 3.8))
     width = 0.8 / len(protocols)
     x = np.arange(len(order))
-    colours = sns.color_palette("Set2", len(protocols))
+    colours = sns.color_palette("colorblind", len(protocols))
     for i, (name, colour) in enumerate(zip(protocols, colours, strict=True)):
         part = bands[bands["protocol"] == name].set_index("band").reindex(order)
         ax.bar(
@@ -397,12 +701,17 @@ def time_in_zone(bands: pd.DataFrame, prescribed_band: str):
     if prescribed_band in order:
         j = order.index(prescribed_band)
         ax.axvspan(
-            j - 0.45, j + 0.45, color="#f9e79f", alpha=0.5, zorder=0, label="prescribed band"
+            j - 0.45,
+            j + 0.45,
+            color=COLOURBLIND["yellow"],
+            alpha=0.3,
+            zorder=0,
+            label="prescribed band",
         )
-    ax.set_xticks(x, order)
+    ax.set_xticks(x, [band.replace("-", "–") for band in order])
     ax.set_xlabel("Intensity band (% heart-rate reserve)")
     ax.set_ylabel("Minutes per week")
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False, fontsize=NOTE_SIZE)
     sns.despine(fig)
     fig.tight_layout()
     return _label(fig, "time_in_zone")
@@ -423,13 +732,45 @@ def close(fig) -> None:
     plt.close(fig)
 
 
+def _caption_lookup():
+    """:func:`analysis.dataio.captions.caption_for`, or ``None`` while that module is absent."""
+    try:
+        from ..dataio.captions import caption_for
+    except ImportError:
+        return None
+    return caption_for
+
+
 def show(figures: Mapping[str, object]) -> None:
-    """Display figures in a notebook, each under its file stem, then close them."""
+    """Display figures in a notebook, each under its file stem and followed by its caption
+    (from :func:`analysis.dataio.captions.caption_for`, when it has one), then close them.
+
+    Outside IPython the stem line and the caption are printed as plain text.
+
+    Examples
+    --------
+    >>> fig, _ = plt.subplots()
+    >>> show({"no_such_figure": _label(fig, "example")})  # doctest: +ELLIPSIS
+    no_such_figure: drawn by analysis.engine.plots.example
+    ...
+    """
+    from IPython import get_ipython
     from IPython.display import Markdown, display
 
+    caption_for = _caption_lookup()
+    notebook = get_ipython() is not None
     for stem, fig in figures.items():
-        display(Markdown(f"`{stem}`: drawn by `{drawn_by(fig)}`"))
-        display(fig)
+        caption = caption_for(stem) if caption_for is not None else None
+        if notebook:
+            display(Markdown(f"`{stem}`: drawn by `{drawn_by(fig)}`"))
+            display(fig)
+            if caption:
+                display(Markdown(f"**Figure `{stem}`.** {caption}"))
+        else:
+            print(f"{stem}: drawn by {drawn_by(fig)}")
+            print(fig)
+            if caption:
+                print(f"Figure {stem}. {caption}")
         plt.close(fig)
 
 
@@ -445,11 +786,12 @@ def _label(fig, function_name: str):
 
 def meta_estimates(estimates: pd.DataFrame, note: str = ""):
     """Forest plot of published meta-analytic estimates, side by side and never pooled: one row
-    per estimate (SMD and 95 % CI), grouped by meta-analysis, hypertrophy outcomes in red,
-    strength and power in grey, a line at zero and no pooled diamond.
+    per estimate (SMD and 95 % CI), grouped by meta-analysis, hypertrophy outcomes in
+    vermilion, strength and power in grey, a line at zero and no pooled diamond.
 
     ``estimates`` needs ``label, meta_analysis, domain, estimate, ci_low, ci_high`` (``p`` is
-    printed when present); ``note`` is written under the axis.
+    printed when present); each row's numbers are printed in a column right of the axes
+    (gid ``"estimate_text"``); ``note`` is written under the axis.
     """
     rows = estimates.reset_index(drop=True)
     groups = list(dict.fromkeys(rows["meta_analysis"]))
@@ -460,32 +802,68 @@ def meta_estimates(estimates: pd.DataFrame, note: str = ""):
             y -= 1.0
         y -= 0.6
     ys = np.array(positions)
-    fig, ax = plt.subplots(figsize=(9.0, 0.55 * len(rows) + 0.4 * len(groups) + 2.4))
-    colours = ["#c0392b" if d == "hypertrophy" else "0.45" for d in rows["domain"]]
+    fig, ax = plt.subplots(figsize=(9.0, 0.55 * len(rows) + 0.4 * len(groups) + 2.6))
+    domain_colours = {"hypertrophy": COLOURBLIND["vermilion"], "other": COLOURBLIND["grey"]}
+    is_size = rows["domain"] == "hypertrophy"
+    colours = [domain_colours["hypertrophy" if s else "other"] for s in is_size]
     est = rows["estimate"].to_numpy(float)
     err = np.vstack([est - rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float) - est])
-    ax.errorbar(est, ys, xerr=err, fmt="none", ecolor="0.3", capsize=3, gid="estimate_ci")
+    ax.errorbar(
+        est, ys, xerr=err, fmt="none", color="0.3", ecolor="0.3", capsize=3, gid="estimate_ci"
+    )
     ax.scatter(est, ys, marker="s", s=45, c=colours, zorder=3, gid="estimates")
     ax.axvline(0, color="0.3", linewidth=0.8)
-    labels = []
+    # "Schumann 2022 (k = 43): maximal strength" -> source above outcome, for a narrower margin
+    labels = [str(label).replace("): ", ")\n", 1) for label in rows["label"]]
+    ax.set_yticks(ys, labels, fontsize=NOTE_SIZE)
+    numbers = []
     for _, row in rows.iterrows():
         p = row.get("p")
-        text = (
-            f"{row['label']}\n{row['estimate']:.2f} ({row['ci_low']:.2f} to {row['ci_high']:.2f})"
-        )
-        labels.append(text + (f", p = {p:.3f}" if pd.notna(p) else ""))
-    ax.set_yticks(ys, labels, fontsize=8)
+        text = f"{row['estimate']:.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}]"
+        numbers.append(text + (f", p = {p:.3f}" if pd.notna(p) else ""))
+    has_p = "p" in rows and rows["p"].notna().any()
+    _margin_column(
+        ax,
+        1.02,
+        ys,
+        numbers,
+        "SMD [95 % CI]" + (", p" if has_p else ""),
+        header_y=ys.max() + 0.8,
+        gid="estimate_text",
+    )
+    ax.set_ylim(ys.min() - 0.6, ys.max() + 1.1)
     ax.set_xlabel("SMD, concurrent minus strength training alone (95 % CI)\n< 0: interference")
     ax.set_title(
         "Concurrent-training meta-analyses, side by side\n(not pooled: they share primary studies)",
         fontsize=10,
     )
+    handles = [
+        Line2D([], [], marker="s", linestyle="", color=domain_colours["hypertrophy"]),
+        Line2D([], [], marker="s", linestyle="", color=domain_colours["other"]),
+    ]
+    ax.legend(
+        handles,
+        ["muscle size (hypertrophy)", "strength or power"],
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.2),
+        ncol=2,
+        frameon=False,
+        fontsize=NOTE_SIZE,
+    )
     if note:
         fig.text(
-            0.01, 0.01, note, ha="left", va="bottom", fontsize=7.5, color="0.25", gid="not_drawn"
+            0.01,
+            0.01,
+            note,
+            ha="left",
+            va="bottom",
+            fontsize=NOTE_SIZE,
+            color="0.25",
+            gid="not_drawn",
         )
     sns.despine(fig, left=True)
-    fig.tight_layout(rect=(0, 0.09 if note else 0, 1, 1))
+    inch = 1 / fig.get_figheight()
+    fig.tight_layout(rect=(0, 0.55 * inch if note else 0, 1, 1))
     return _label(fig, "meta_estimates")
 
 
@@ -514,9 +892,10 @@ def tornado(
     the numbers of the default replication, ``attrs["statistic"]`` the statistic to show).
     Bars run from the default (solid line) to the value at each end: ``gid`` ``"low_end"``
     and ``"high_end"``. An end at which a claim's verdict differs from the default's
-    (``flips``) is marked with an ``X`` (gid ``"flip"``) and named. Assumptions that move
-    neither the statistic nor a verdict are left out and counted under the axis. A p-value
-    is drawn on a log axis with a dashed line at ``threshold``.
+    (``flips``) is marked with an ``X`` (gid ``"flip"``) and named in a column right of the
+    axes (gid ``"flip_text"``), clear of the bars and lines. Assumptions that move neither
+    the statistic nor a verdict are left out and counted under the axis. A p-value is drawn
+    on a log axis (plain-number ticks) with a dashed line at ``threshold``.
 
     Examples
     --------
@@ -559,8 +938,9 @@ def tornado(
     moving = moving[: len(moving) - beyond]
     hidden = [f"{still} assumption(s) that move neither {statistic} nor a verdict"] if still else []
     hidden += [f"{beyond} narrower one(s) beyond the top {top}"] if beyond else []
-    fig, ax = plt.subplots(figsize=(7.6, 0.42 * max(len(moving), 1) + 1.9))
-    colours = {"low": "#2874a6", "high": "#c0392b"}
+    fig, ax = plt.subplots(figsize=(8.8, 0.42 * max(len(moving), 1) + 2.1))
+    colours = {"low": COLOURBLIND["blue"], "high": COLOURBLIND["orange"]}
+    flip_rows, flip_texts = [], []
     for i, (_, _, low, high, flips, _) in enumerate(moving):
         y = len(moving) - 1 - i
         # the two ends side by side (low above, high below), so that ends on the same side
@@ -581,47 +961,57 @@ def tornado(
                 ax.scatter(
                     [at], [y + offset], marker="X", s=45, color="black", zorder=4, gid="flip"
                 )
-                ax.annotate(
-                    f"{end}: {flips[end]} flips",
-                    (at, y + offset),
-                    xytext=(5, -3),
-                    textcoords="offset points",
-                    fontsize=6.5,
-                )
+                flip_rows.append(y + offset)
+                flip_texts.append(f"{end} end: {flips[end]}")
     labels = []
     for name, ends, *_ in moving:
         unit = str(ends["unit"].iloc[0]) if "unit" in ends else ""
         span = f"{ends.loc['low', 'value']:g} to {ends.loc['high', 'value']:g}"
         labels.append(f"{name}\n{span} {unit}".rstrip())
-    ax.set_yticks(range(len(moving) - 1, -1, -1), labels, fontsize=7)
+    ax.set_yticks(range(len(moving) - 1, -1, -1), labels, fontsize=NOTE_SIZE)
+    if flip_rows:
+        _margin_column(
+            ax,
+            1.02,
+            flip_rows,
+            flip_texts,
+            "X: verdict flips",
+            header_y=len(moving) - 0.25,
+            gid="flip_text",
+        )
     if np.isfinite(default):
         ax.axvline(default, color="0.2", linewidth=1.2, gid="default")
     if log:
         ax.set_xscale("log")
-        if threshold is not None:
-            ax.axvline(threshold, color="0.4", linewidth=0.9, linestyle="--", gid="threshold")
-    ax.set_xlabel(f"{statistic} (solid line: all assumptions at their defaults)")
-    ax.set_ylim(-0.7, max(len(moving), 1) - 0.3)
-    # under the axes, above the note: inside, it would cover the bars of the last row
+        plain_log_axis(ax.xaxis)
+    lines = "solid line: all assumptions at their defaults"
+    if log and threshold is not None:
+        ax.axvline(threshold, color="0.4", linewidth=0.9, linestyle="--", gid="threshold")
+        lines += f"; dashed: {threshold:g}"
+    ax.set_xlabel(f"{statistic}{' (log axis)' if log else ''}\n({lines})")
+    # the top leaves room for the flip column's header above the first row
+    ax.set_ylim(-0.7, max(len(moving), 1) - (0.05 if flip_rows else 0.3))
+    # stacked under the axes: the note at the bottom, the legend above it (inside the axes
+    # the legend would cover the bars of the last row; beside the note it would overlap it)
     inch = 1 / fig.get_figheight()
+    note = _wrap("not shown: " + "; ".join(hidden), 110) if hidden else ""
+    note_height = 0.16 * (note.count("\n") + 1) if note else 0.0
+    if note:
+        fig.text(0.01, 0.05 * inch, note, fontsize=NOTE_SIZE, color="0.35", gid="not_drawn")
     fig.legend(
-        frameon=False, fontsize=7, loc="lower right", ncol=2, bbox_to_anchor=(0.99, 0.2 * inch)
+        frameon=False,
+        fontsize=NOTE_SIZE,
+        loc="lower right",
+        ncol=2,
+        bbox_to_anchor=(0.99, (0.08 + note_height) * inch),
     )
-    if hidden:
-        fig.text(
-            0.01,
-            0.05 * inch,
-            "not shown: " + "; ".join(hidden),
-            fontsize=7,
-            color="0.35",
-            gid="not_drawn",
-        )
     study = table.attrs.get("study", "")
-    exact = " (assumed moments exact)" if table.attrs.get("exact_assumed") else ""
-    heading = f"{study}: each assumption alone at the ends of its documented range{exact}"
-    ax.set_title(title or heading.strip(": "), fontsize=10)
+    exact = "(assumed moments exact)" if table.attrs.get("exact_assumed") else ""
+    # two lines: on one, the title ran past the figure's edge
+    heading = f"{study}: each assumption alone at the ends of its documented range\n{exact}"
+    ax.set_title(title or heading.strip(": \n"), fontsize=10)
     sns.despine(fig, left=True)
-    fig.tight_layout(rect=(0, 0.55 * inch, 1, 1))
+    fig.tight_layout(rect=(0, (0.4 + note_height) * inch, 1, 1))
     return _label(fig, "tornado")
 
 
@@ -712,15 +1102,15 @@ def probability_heatmap(
                 linewidths=1.2,
             )
             lines.set_gid("contour")
-            ax.clabel(lines, fmt="%.1f", fontsize=7)
+            ax.clabel(lines, fmt="%.1f", fontsize=NOTE_SIZE)
         dx, dy = defaults.get(x), defaults.get(y)
         if isinstance(dx, int | float) and isinstance(dy, int | float):
             ax.scatter(
                 [dx],
                 [dy],
                 marker="P",
-                s=80,
-                color="#c0392b",
+                s=90,
+                color=COLOURBLIND["vermilion"],
                 edgecolor="white",
                 zorder=4,
                 gid="default",
@@ -750,9 +1140,9 @@ def probability_heatmap(
         side = "below" if np.nanmax(values) <= c else "above" if np.nanmin(values) >= c else None
         notes.append(f"every cell {side} {c:g}" if side else f"no line at {c:g}")
     if marked:
-        notes.append("red cross: every assumption at its default")
+        notes.append("cross (+): every assumption at its default")
     if notes:
-        fig.text(0.01, 0.01, "; ".join(notes), fontsize=7, color="0.3", gid="legend_note")
+        fig.text(0.01, 0.01, "; ".join(notes), fontsize=NOTE_SIZE, color="0.3", gid="legend_note")
     sns.despine(fig)
     return _label(fig, "probability_heatmap")
 

@@ -43,6 +43,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from ..errors import InputError
+from .apa import apa
 from .tables import describe_left_out
 
 __all__ = [
@@ -829,7 +830,8 @@ def paired_ttest(pre: np.ndarray, post: np.ndarray, confidence: float = 0.95) ->
     agree with ``pingouin.ttest(post, pre, paired=True)`` (tested); scipy is used because
     importing pingouin costs a second. Fewer than 2 pairs, a non-finite value or differences
     of zero variance give NaN t, p and d_z, and ``note`` says why (``""`` otherwise);
-    ``ci_method`` says how the CI was found (:func:`cohen_dz_ci`).
+    ``ci_method`` says how the CI was found (:func:`cohen_dz_ci`); ``apa`` gives the test as a
+    paper reports it (:func:`analysis.engine.apa.apa`; ``""`` when not computable).
 
     Examples
     --------
@@ -858,6 +860,7 @@ def paired_ttest(pre: np.ndarray, post: np.ndarray, confidence: float = 0.95) ->
         "ci_method": "",
         **average_sd_d(pre_s, post_s, confidence),
         "note": "",
+        "apa": "",
     }
     if n < 2:
         problem = f"{n} pair(s); a paired t-test needs 2 or more"
@@ -881,6 +884,7 @@ def paired_ttest(pre: np.ndarray, post: np.ndarray, confidence: float = 0.95) ->
         d_z_ci_high=ci[1],
         ci_method=ci.ci_method,
     )
+    out["apa"] = apa(out)  # as a paper reports it (analysis.engine.apa)
     return out
 
 
@@ -889,7 +893,8 @@ def one_sample_ttest(x: np.ndarray, mu: float = 0.0, confidence: float = 0.95) -
 
     For percent changes this is the test that a published mean ± SEM of the change implies.
     Fewer than 2 values, a non-finite value or zero variance give NaN t, p and d, and ``note``
-    says why; ``ci_method`` says how the CI was found (:func:`cohen_dz_ci`).
+    says why; ``ci_method`` says how the CI was found (:func:`cohen_dz_ci`); ``apa`` gives the
+    test as a paper reports it (:func:`analysis.engine.apa.apa`).
 
     Examples
     --------
@@ -916,6 +921,7 @@ def one_sample_ttest(x: np.ndarray, mu: float = 0.0, confidence: float = 0.95) -
         "d_ci_high": math.nan,
         "ci_method": "",
         "note": "",
+        "apa": "",
     }
     if n < 2:
         problem = f"{n} value(s); a t-test needs 2 or more"
@@ -939,6 +945,7 @@ def one_sample_ttest(x: np.ndarray, mu: float = 0.0, confidence: float = 0.95) -
         d_ci_high=ci[1],
         ci_method=ci.ci_method,
     )
+    out["apa"] = apa(out)  # as a paper reports it (analysis.engine.apa)
     return out
 
 
@@ -984,7 +991,7 @@ def welch_ttest(x: np.ndarray, y: np.ndarray, confidence: float = 0.95) -> dict:
 
     Agrees with ``pingouin.ttest(x, y, correction=True)`` (tested). A group of fewer than 2
     values, a non-finite value or two groups of zero variance give NaN statistics, and
-    ``note`` says why.
+    ``note`` says why; ``apa`` gives the test as a paper reports it (Welch's df with 1 decimal).
 
     Examples
     --------
@@ -1010,6 +1017,7 @@ def welch_ttest(x: np.ndarray, y: np.ndarray, confidence: float = 0.95) -> dict:
         "g_ci_high": math.nan,
         "ci_method": "",
         "note": "",
+        "apa": "",
     }
     if x.size < 2 or y.size < 2:
         problem = f"{x.size} and {y.size} values; Welch's test needs 2 or more per group"
@@ -1036,6 +1044,7 @@ def welch_ttest(x: np.ndarray, y: np.ndarray, confidence: float = 0.95) -> dict:
         g_ci_high=g[2],
         ci_method=g.ci_method,
     )
+    out["apa"] = apa(out)  # as a paper reports it (analysis.engine.apa)
     return out
 
 
@@ -1087,7 +1096,9 @@ def mixed_anova(
     table says which (``dropped_subjects``, ``;``-separated in order of appearance) and why
     (``exclusion_reason``, from :func:`left_out` with ``why``). Raises :class:`InputError` when
     fewer than 2 groups have 2 complete subjects or there are fewer than 2 levels. Data
-    without any variance give NaN statistics and a ``note`` (``""`` otherwise).
+    without any variance give NaN statistics and a ``note`` (``""`` otherwise). The last
+    column, ``apa``, gives each row as a paper reports it (:func:`analysis.engine.apa.apa`;
+    Greenhouse-Geisser corrected where ε < 1).
 
     Examples
     --------
@@ -1159,6 +1170,8 @@ def mixed_anova(
     table["dropped_subjects"] = ";".join(map(str, dropped))
     table["exclusion_reason"] = describe_left_out(reasons)
     table["note"] = note
+    # as a paper reports it: GG-corrected where ε < 1 (analysis.engine.apa)
+    table["apa"] = [apa(row) for _, row in table.iterrows()]
     return table
 
 
@@ -1169,6 +1182,8 @@ def ancova(df_wide: pd.DataFrame, *, dv: str, covar: str, between: str) -> pd.Da
     Raises :class:`InputError` when the data cannot support the model: fewer than 2 groups,
     no residual degrees of freedom, a covariate without variance (the design would be
     rank-deficient, and pingouin would still print an F), or a fit pingouin cannot make.
+    The last column, ``apa``, gives each effect as a paper reports it, with the residual df
+    as its error df (``""`` in the ``Residual`` row).
 
     Examples
     --------
@@ -1207,6 +1222,13 @@ def ancova(df_wide: pd.DataFrame, *, dv: str, covar: str, between: str) -> pd.Da
     # pingouin computes Type II; with one factor, one covariate and no interaction term each
     # row's Type II and Type III sums of squares are the same
     table.insert(1, "ss_type", "Type II = Type III (no interaction term)")
+    # as a paper reports it; each effect's error df is the Residual row's
+    residual = table.loc[table["Source"] == "Residual", "DF"]
+    df_error = float(residual.iloc[0]) if len(residual) else None
+    table["apa"] = [
+        apa(row, df_error=df_error) if row["Source"] != "Residual" else ""
+        for _, row in table.iterrows()
+    ]
     return table
 
 

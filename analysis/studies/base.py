@@ -345,8 +345,11 @@ def count_passed(card: pd.DataFrame) -> int:
 
 
 def summary(card: pd.DataFrame) -> str:
-    """``"23 of 23 claims PASS"``."""
-    return f"{count_passed(card)} of {len(card)} claims PASS"
+    """``"23 of 23 claims PASS"``: a ``str`` that a notebook shows as a sentence, not quoted
+    (:class:`analysis.engine.display.Text`)."""
+    from ..engine.display import Text  # not at import: base stays below the engine
+
+    return Text(f"{count_passed(card)} of {len(card)} claims PASS")
 
 
 def judge(relation: str, published: float, reproduced: float, tolerance: float) -> str:

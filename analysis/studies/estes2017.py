@@ -62,6 +62,9 @@ CHANGE_OF = {
     "vo2max_abs_pct_change": "vo2max_abs",
     "body_mass_pct_change": "body_mass_kg",
 }
+# ... and back: the label of a measure's percent change in the change tables, which hold % not
+# the measure's unit (``change_tests`` of ``csa_pct_change``, not of ``csa_cm2``)
+PCT_CHANGE_OF = {measure: quantity for quantity, measure in CHANGE_OF.items()}
 MAX_BODY_MASS_CHANGE_PCT = 5.0
 
 # Plausible ranges of real data (the validator's rules), each with its source.
@@ -334,6 +337,55 @@ def simulate(
     return data.reset_index(drop=True)[COLUMNS]
 
 
+# What each table of :func:`analyze` holds and in which units: the README.txt that
+# ``python -m analysis analyze`` writes beside the tables is made from this.
+_MEASURE_UNITS = (
+    "csa_cm2 in cm², vo2max_rel in ml·kg⁻¹·min⁻¹, vo2max_abs in L·min⁻¹, body_mass_kg in kg"
+)
+TABLE_DESCRIPTIONS = {
+    "descriptives": (
+        "n, mean, SD, SEM, min and max of each measure by group and time",
+        f"the unit of the measure named in `measure` ({_MEASURE_UNITS}, age_yr in years, "
+        "height_cm in cm); n in subjects",
+    ),
+    "percent_change": (
+        "each subject's pre and post value of each measure and its percent change, "
+        "100 × (post / pre - 1), with the reason when a subject has none",
+        f"pre, post in the unit of `measure` ({_MEASURE_UNITS}); pct_change in %",
+    ),
+    "change_summary": (
+        "n, mean, SD, SEM, min and max of the percent change of each measure by group "
+        "(`measure` names the change: csa_pct_change, ...)",
+        "mean, sd, sem, min, max in % change; n in subjects",
+    ),
+    "change_tests": (
+        "one-sample t-test of each group's percent change against 0 (the test a published "
+        "mean ± SEM of a change implies), Cohen's d with its exact 95 % CI",
+        "mean, sd, sem in % change; t, d and its CI: no unit; dof in degrees of freedom",
+    ),
+    "paired_tests": (
+        "paired t-test of post against pre in each group, with Cohen's d_z, d_av and "
+        "Hedges' g_av and their 95 % CIs",
+        f"mean_pre, mean_post, mean_diff in the unit of `measure` ({_MEASURE_UNITS}); t and "
+        "effect sizes: no unit",
+    ),
+    "group_comparison": (
+        "Welch t-test of the percent change, HIIT against control, with Hedges' g and its "
+        "exact 95 % CI",
+        "mean_x (HIIT), mean_y (control) in % change; t, hedges_g: no unit; n_x, n_y in subjects",
+    ),
+    "mixed_anova": (
+        "group × time mixed ANOVA of each measure (Type III SS; complete subjects only), "
+        "partial eta squared with its 90 % CI",
+        "SS, MS in the squared unit of `dv`; F, np2: no unit; DF1, DF2 in degrees of freedom",
+    ),
+    "ancova": (
+        "ANCOVA of each measure's post value on its pre value and group",
+        "SS in the squared unit of `dv`; F, np2: no unit; DF in degrees of freedom",
+    ),
+}
+
+
 def analyze(df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) -> Tables:
     """Run every analysis of the study on long data (simulated or real).
 
@@ -400,9 +452,10 @@ def analyze(df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) 
     for column in ("subject", "group", "time"):  # ids stay strings: "001" is not 1
         data[column] = data[column].astype(str)
     pairs = stats.paired_values(data, measures, keep=("group",), why=why)
-    change_all = stats.percent_change_of_pairs(pairs)
+    changes_by_subject = stats.percent_change_of_pairs(pairs)  # measure: the data column (csa_cm2)
+    # the tables of changes label each row by what it holds: csa_pct_change, in %
+    change_all = changes_by_subject.assign(measure=changes_by_subject["measure"].map(PCT_CHANGE_OF))
     change = change_all[change_all["exclusion_reason"] == ""]
-    cells = change_all[["measure", "group"]].drop_duplicates()
 
     def excluded(frame, measure, group=None) -> dict[str, str]:
         rows = frame[(frame["measure"] == measure) & (frame["exclusion_reason"] != "")]
@@ -421,26 +474,28 @@ def analyze(df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) 
         return note_descriptives(table)
 
     def percent_change():
-        require_pairs(change_all, "a percent change")
+        require_pairs(changes_by_subject, "a percent change")
         notes = [
-            left_out_note(f"percent_change of {m}", excluded(change_all, m))
+            left_out_note(f"percent_change of {m}", excluded(changes_by_subject, m))
             for m in measures
-            if excluded(change_all, m)
+            if excluded(changes_by_subject, m)
         ]
-        return with_notes(change_all.copy(), notes)
+        return with_notes(changes_by_subject.copy(), notes)
 
     def change_summary():
         require_pairs(change_all, "a change summary")
         summary = stats.describe(
             change, ["pct_change"], ["group", "measure"], name="variable"
         ).drop(columns="variable")
-        table = cells[["group", "measure"]].merge(summary, how="left", on=["group", "measure"])
+        cells = change_all[["group", "measure"]].drop_duplicates()
+        table = cells.merge(summary, how="left", on=["group", "measure"])
         table["n"] = table["n"].fillna(0).astype(int)
         return _with_exclusions(table, change_all, "change_summary")
 
     def per_group(name, frame, test, columns):
         require_pairs(frame, f"{name}")
         rows = []
+        cells = frame[["measure", "group"]].drop_duplicates()
         for measure, group in cells.itertuples(index=False):
             part = frame[
                 (frame["measure"] == measure)
@@ -457,7 +512,7 @@ def analyze(df: pd.DataFrame, source: str = "<data>", *, validate: bool = True) 
             raise InputError("comparing the groups needs at least 2 HIIT and 2 control subjects")
         require_pairs(change_all, "comparing the groups")
         rows = []
-        for measure in measures:
+        for measure in (PCT_CHANGE_OF[m] for m in measures):
             part = change[change["measure"] == measure]
             hiit = part.loc[part["group"] == "HIIT", "pct_change"].to_numpy()
             control = part.loc[part["group"] == "control", "pct_change"].to_numpy()
@@ -564,8 +619,8 @@ def _lookup(data: pd.DataFrame, tables: dict[str, pd.DataFrame]):
             ok = grim_consistent(float(row["value"]), int(row["n"]), decimals)
             return float(row["value"]) if ok else math.nan
         if quantity in CHANGE_OF:
-            summary = first_row(tables["change_summary"], group=group, measure=CHANGE_OF[quantity])
-            tests = first_row(tables["change_tests"], group=group, measure=CHANGE_OF[quantity])
+            summary = first_row(tables["change_summary"], group=group, measure=quantity)
+            tests = first_row(tables["change_tests"], group=group, measure=quantity)
             if statistic == "mean":
                 return summary["mean"] if summary is not None else math.nan
             if statistic == "p_value":
@@ -580,7 +635,7 @@ def _lookup(data: pd.DataFrame, tables: dict[str, pd.DataFrame]):
     def spread(row: pd.Series, reading: str) -> float:
         quantity, group = row["quantity"], row["group"]
         if quantity in CHANGE_OF:
-            found = first_row(tables["change_summary"], group=group, measure=CHANGE_OF[quantity])
+            found = first_row(tables["change_summary"], group=group, measure=quantity)
         elif row["statistic"] == "mean_of_counts":
             return float(row["dispersion"])  # not simulated; nothing to compare
         else:
@@ -667,13 +722,120 @@ def key_statistics(tables) -> dict[str, float]:
         return float(row[column]) if row is not None and column in row.index else math.nan
 
     return {
-        "hiit_csa_p": value("change_tests", "p_val", group="HIIT", measure="csa_cm2"),
-        "hiit_csa_d": value("change_tests", "d", group="HIIT", measure="csa_cm2"),
-        "control_csa_p": value("change_tests", "p_val", group="control", measure="csa_cm2"),
-        "csa_change_welch_p": value("group_comparison", "p_val", measure="csa_cm2"),
-        "csa_change_hedges_g": value("group_comparison", "hedges_g", measure="csa_cm2"),
+        "hiit_csa_p": value("change_tests", "p_val", group="HIIT", measure="csa_pct_change"),
+        "hiit_csa_d": value("change_tests", "d", group="HIIT", measure="csa_pct_change"),
+        "control_csa_p": value("change_tests", "p_val", group="control", measure="csa_pct_change"),
+        "csa_change_welch_p": value("group_comparison", "p_val", measure="csa_pct_change"),
+        "csa_change_hedges_g": value("group_comparison", "hedges_g", measure="csa_pct_change"),
         "csa_interaction_p": value("mixed_anova", "p_unc", dv="csa_cm2", Source="Interaction"),
     }
+
+
+def decisions(tables) -> pd.DataFrame:
+    """The study's decisions on any data: the claims' deciding tests and the paper's
+    significance statements, one row each, as ``analyze`` prints them.
+
+    Columns: ``statement`` (what holds if the test comes out as stated), ``stated``
+    (``p < 0.05``, or ``p > 0.05`` for "did not change"), ``holds`` (True, False, or None when
+    the data cannot give the test), ``estimate`` (rounded, with its unit), ``statistic``
+    (the test statistic without its p), ``p``, ``p_label`` and ``apa`` (the test as papers
+    report it, where the table has an ``apa`` column; else "").
+
+    Examples
+    --------
+    >>> table = decisions(analyze(simulate(seed=0)))
+    >>> table[["statement", "holds"]].head(2).to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'statement': 'HIIT grew VL CSA more than the controls (claim 1: group × time
+      interaction, mixed ANOVA)', 'holds': True},
+     {'statement': 'the groups differ in post VL CSA adjusted for pre (ANCOVA)', 'holds': True}]
+    """
+    rows = []
+
+    def add(statement, stated, row, p_column, holds, estimate, statistic, p_label="p"):
+        p = float(row[p_column]) if row is not None else math.nan
+        known = row is not None and math.isfinite(p)
+        rows.append(
+            {
+                "statement": statement,
+                "stated": stated,
+                "holds": bool(holds(p)) if known else None,
+                "estimate": estimate if known else "",
+                "statistic": statistic if known else "not computable from these data",
+                "p": p,
+                "p_label": p_label,
+                "apa": str(row["apa"]) if known and "apa" in row.index else "",
+            }
+        )
+
+    def change(group, quantity):
+        return first_row(tables["change_tests"], group=group, measure=quantity)
+
+    hiit, control = change("HIIT", "csa_pct_change"), change("control", "csa_pct_change")
+    inter = first_row(tables["mixed_anova"], dv="csa_cm2", Source="Interaction")
+    hiit_more = hiit is not None and control is not None and hiit["mean"] > control["mean"]
+    add(
+        "HIIT grew VL CSA more than the controls (claim 1: group × time interaction, mixed ANOVA)",
+        "p < 0.05",
+        inter,
+        "p_unc",
+        lambda p: p < 0.05 and hiit_more,
+        f"HIIT {_signed(hiit['mean'])} %, controls {_signed(control['mean'])} %"
+        if hiit is not None and control is not None
+        else "",
+        f"F({_whole(inter['DF1'])}, {_whole(inter['DF2'])}) = {inter['F']:.2f}, "
+        f"partial η² = {inter['np2']:.2f}"
+        if inter is not None
+        else "",
+    )
+    group = first_row(tables["ancova"], dv="csa_cm2", Source="group")
+    residual = first_row(tables["ancova"], dv="csa_cm2", Source="Residual")
+    add(
+        "the groups differ in post VL CSA adjusted for pre (ANCOVA)",
+        "p < 0.05",
+        group if residual is not None else None,
+        "p_unc",
+        lambda p: p < 0.05,
+        "",
+        f"F(1, {_whole(residual['DF'])}) = {group['F']:.2f}, partial η² = {group['np2']:.2f}"
+        if group is not None and residual is not None
+        else "",
+    )
+    for group_name, quantity, what, stated in (
+        ("HIIT", "csa_pct_change", "VL CSA rose in the HIIT group", "p < 0.05"),
+        ("control", "csa_pct_change", "VL CSA did not change in the controls", "p > 0.05"),
+        ("HIIT", "vo2max_rel_pct_change", "relative VO2max rose in the HIIT group", "p < 0.05"),
+        ("HIIT", "vo2max_abs_pct_change", "absolute VO2max rose in the HIIT group", "p < 0.05"),
+    ):
+        row = change(group_name, quantity)
+        rises = row is not None and row["mean"] > 0
+        add(
+            f"{what} (paper; one-sample t of the % change against 0)",
+            stated,
+            row,
+            "p_val",
+            (lambda p, rises=rises: p < 0.05 and rises)
+            if stated == "p < 0.05"
+            else (lambda p: p > 0.05),
+            f"{_signed(row['mean'])} % (SD {row['sd']:.1f} %, n = {_whole(row['n'])})"
+            if row is not None
+            else "",
+            f"t({_whole(row['dof'])}) = {row['t']:.2f}, d = {row['d']:.2f}"
+            if row is not None and math.isfinite(row["t"])
+            else "",
+        )
+    return pd.DataFrame(rows)
+
+
+def _apa(row: pd.Series, fallback: str) -> str:
+    """The test of a table row as papers report it (its ``apa`` cell), else ``fallback``."""
+    text = row.get("apa", "")
+    return text if isinstance(text, str) and text else fallback
+
+
+def _whole(value) -> str:
+    """A count or degrees of freedom as printed: ``15``, or ``14.8`` when not whole (Welch)."""
+    value = float(value)
+    return f"{value:.0f}" if value.is_integer() else f"{value:.1f}"
 
 
 def _signed(value: float) -> str:
@@ -789,6 +951,7 @@ def _bisect(supported, lo: float, hi: float, tol: float, low_supported: bool) ->
 
 def _claim1(rep: Replication) -> dict:
     """Claim 1: decided by the group × time interaction on CSA (see ``analysis.studies.verdicts``)."""
+    from ..engine.apa import apa_p
     from .verdicts import decide_by_interaction, verdict_row
 
     dispersion, assumptions = _split(rep.assumptions)
@@ -800,8 +963,8 @@ def _claim1(rep: Replication) -> dict:
     inter = first_row(rep.tables["mixed_anova"], dv="csa_cm2", Source="Interaction")
     group = first_row(rep.tables["ancova"], dv="csa_cm2", Source="group")
     residual = first_row(rep.tables["ancova"], dv="csa_cm2", Source="Residual")
-    hiit = first_row(rep.tables["change_tests"], group="HIIT", measure="csa_cm2")
-    control = first_row(rep.tables["change_tests"], group="control", measure="csa_cm2")
+    hiit = first_row(rep.tables["change_tests"], group="HIIT", measure="csa_pct_change")
+    control = first_row(rep.tables["change_tests"], group="control", measure="csa_pct_change")
     if inter is None or hiit is None or control is None:
         return verdict_row(
             1,
@@ -815,17 +978,20 @@ def _claim1(rep: Replication) -> dict:
     hiit_more = float(hiit["mean"]) > float(control["mean"])
     verdict = decide_by_interaction(float(inter["p_unc"]), as_claimed=hiit_more)
     ancova = (
-        f"ANCOVA (post on pre): F(1, {int(residual['DF'])}) = {group['F']:.2f}, "
-        f"p = {group['p_unc']:.4f}"
+        "ANCOVA (post on pre): "
+        + _apa(group, f"F(1, {int(residual['DF'])}) = {group['F']:.2f}, p = {group['p_unc']:.4f}")
         if group is not None and residual is not None
         else "ANCOVA (post on pre): not computable"
     )
+    interaction = _apa(
+        inter,
+        f"F({int(inter['DF1'])}, {int(inter['DF2'])}) = {inter['F']:.2f}, p = {inter['p_unc']:.4f}",
+    )
     statistic = (
         f"group × time interaction on VL CSA, mixed ANOVA ({inter['ss_type']} SS): "
-        f"F({int(inter['DF1'])}, {int(inter['DF2'])}) = {inter['F']:.2f}, "
-        f"p = {inter['p_unc']:.4f}; {ancova}; {assumed}. Context, not the decision: HIIT "
-        f"{_signed(hiit['mean'])} % (p = {hiit['p_val']:.4f}), controls "
-        f"{_signed(control['mean'])} % (p = {control['p_val']:.2f})"
+        f"{interaction}; {ancova}; {assumed}. Context, not the decision: HIIT "
+        f"{_signed(hiit['mean'])} % ({apa_p(hiit['p_val'])}), controls "
+        f"{_signed(control['mean'])} % ({apa_p(control['p_val'])})"
     )
     seed = 0 if rep.seed is None else rep.seed
     setting = {**assumptions, "dispersion": dispersion}
@@ -892,8 +1058,8 @@ def claim_verdicts(rep: Replication) -> pd.DataFrame:
     the rules are in ``analysis.studies.verdicts``."""
     from .verdicts import verdict_row, with_probabilities
 
-    rel = first_row(rep.tables["change_tests"], group="HIIT", measure="vo2max_rel")
-    abs_ = first_row(rep.tables["change_tests"], group="HIIT", measure="vo2max_abs")
+    rel = first_row(rep.tables["change_tests"], group="HIIT", measure="vo2max_rel_pct_change")
+    abs_ = first_row(rep.tables["change_tests"], group="HIIT", measure="vo2max_abs_pct_change")
     inter = first_row(rep.tables["mixed_anova"], dv="vo2max_rel", Source="Interaction")
     rises = (  # a rise: significant and upwards (a significant fall is no support)
         rel is not None
@@ -906,13 +1072,16 @@ def claim_verdicts(rep: Replication) -> pd.DataFrame:
         if inter is not None
         else "no interaction could be computed"
     )
+
+    def one_sample(row) -> str:
+        return _apa(row, f"t({int(row['dof'])}) = {row['t']:.2f}, p = {row['p_val']:.4f}")
+
     vo2 = verdict_row(
         2,
         "partly supported" if rises else "not supported",
         (
-            f"relative VO2max {_signed(rel['mean'])} % (one-sample t({int(rel['dof'])}) = "
-            f"{rel['t']:.2f}, p = {rel['p_val']:.4f}), absolute {_signed(abs_['mean'])} % "
-            f"(t({int(abs_['dof'])}) = {abs_['t']:.2f}, p = {abs_['p_val']:.4f}), HIIT group"
+            f"relative VO2max {_signed(rel['mean'])} % (one-sample {one_sample(rel)}), "
+            f"absolute {_signed(abs_['mean'])} % (one-sample {one_sample(abs_)}), HIIT group"
             if rel is not None and abs_ is not None
             else "the HIIT group's VO2max changes could not be computed"
         ),

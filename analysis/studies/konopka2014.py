@@ -179,15 +179,32 @@ def meta_analyses(literature: pd.DataFrame | None = None) -> dict[str, pd.DataFr
 
 
 def benchmark() -> dict[str, float]:
-    """Grgic et al. 2019: resistance vs aerobic training, whole-muscle hypertrophy."""
+    """Grgic et al. 2019: resistance vs aerobic training, whole-muscle hypertrophy.
+
+    A plain dict (``g``, ``ci_low``, ``ci_high``, ``i2`` in %, ``k`` studies) that a notebook
+    shows as a titled table (:class:`analysis.engine.display.Record`).
+
+    Examples
+    --------
+    >>> b = benchmark()
+    >>> b["k"], isinstance(b, dict)
+    (21, True)
+    """
+    from ..engine.display import Record
+
     t = load_targets(NAME)
-    return {
+    values = {
         "g": t.value("grgic_g"),
         "ci_low": t.value("grgic_ci_low"),
         "ci_high": t.value("grgic_ci_high"),
         "i2": t.value("grgic_i2"),
         "k": int(t.row("grgic_g")["n"]),
     }
+    title = (
+        "Grgic et al. 2019 (Sports Med): resistance vs aerobic training, whole-muscle "
+        "hypertrophy; Hedges' g > 0 favours resistance, 95 % CI, I² in %, k studies"
+    )
+    return Record(values, title=title)
 
 
 def tables() -> dict[str, pd.DataFrame]:
