@@ -80,6 +80,7 @@ def with_ranges(claims: pd.DataFrame, ranges: list[pd.DataFrame]) -> pd.DataFram
     found = found.reindex(columns=["claim", *RANGE_COLUMNS])
     table = claims.drop(columns=[c for c in RANGE_COLUMNS if c in claims.columns])
     table = table.merge(found, on="claim", how="left")
+    table[["low_at", "high_at"]] = table[["low_at", "high_at"]].astype(object)
     # The headline probability comes from its own 4,000 draws, the range from 1,000 per
     # setting: the defaults belong to the range, so it is widened to hold the headline
     # (Monte Carlo noise could otherwise put 57 % outside "59-59 %").

@@ -809,7 +809,7 @@ def recompute_p_from_mean(
     --------
     >>> r = recompute_p_from_mean("10.6", "2.7", 12, "SEM")
     >>> r.describe()
-    't(11) = 3.93, p = 0.0024 (0.002 to 0.0028 within rounding)'
+    't(11) = 3.93, p = 0.0024 (0.0020 to 0.0028 within rounding)'
     >>> r = recompute_p_from_mean("1.0", "1.0", 12, "SEM")  # t(11) = 1
     >>> r.p_low > 0.05
     True

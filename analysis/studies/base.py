@@ -294,6 +294,8 @@ class SimulatedStudy(Study, Protocol):
 
     DATA_SPEC: DataSpec  # the tidy data it simulates and accepts from a researcher
     SENSITIVITY_GRID: Mapping[str, list]  # the assumptions worth moving, with values to try
+    # table name -> (what it holds, its units): the README.txt ``analyze`` writes
+    TABLE_DESCRIPTIONS: Mapping[str, tuple[str, str]]
 
     def simulate(
         self,
@@ -314,6 +316,10 @@ class SimulatedStudy(Study, Protocol):
         self, seed: int | None = 0, dispersion: str = "sem", **assumptions
     ) -> Replication:
         """simulate + analyze + scorecard in one call (its ``results``)."""
+        ...
+
+    def decisions(self, tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+        """The study's decisions on analysed data, one row each (``analyze`` prints them)."""
         ...
 
     def key_statistics(self, tables: Mapping[str, pd.DataFrame]) -> dict[str, float]:
