@@ -104,7 +104,7 @@ class ExplorerSpec:
     outcomes: tuple[Outcome, ...]
     static_x: tuple[float, ...]
     static_y: tuple[Any, ...]
-    curve_points: int = 13
+    curve_points: int = 7  # plus the static grid's values: about 12 points a line
 
 
 EXPLORERS: dict[str, ExplorerSpec] = {
@@ -290,6 +290,26 @@ def _decision_holds(study: ModuleType, decision: str, value: float) -> bool:
     return value < float(row["value"]) if row["relation"] == "<" else value > float(row["value"])
 
 
+# (study, seed, setting) -> the exact_grid row of that replication: the static grid, the
+# curves and a slider moved back to where it was share their replications
+_EXACT: dict[tuple, pd.Series] = {}
+_EXACT_KEPT = 512
+
+
+def _exact_rows(study: ModuleType, settings: list[dict], seed: int) -> list[pd.Series]:
+    """:func:`~analysis.checks.sensitivity.exact_grid`'s row for each setting, computing only
+    the settings not made before (an exact replication is fixed by its seed and setting)."""
+    keys = [(study.NAME, seed, tuple(sorted(s.items()))) for s in settings]
+    missing = list(dict.fromkeys(k for k in keys if k not in _EXACT))
+    if missing:
+        made = exact_grid(study, [dict(k[2]) for k in missing], seed)
+        for key, (_, row) in zip(missing, made.iterrows(), strict=True):
+            if len(_EXACT) >= _EXACT_KEPT:
+                _EXACT.pop(next(iter(_EXACT)))
+            _EXACT[key] = row
+    return [_EXACT[k] for k in keys]
+
+
 def explore_grid(
     study: ModuleType | str,
     settings: Sequence[Mapping[str, Any]],
@@ -305,11 +325,11 @@ def explore_grid(
     study = _study(study)
     spec = _spec(study)
     settings = [dict(s) for s in settings]
-    grid = exact_grid(study, settings, seed)
+    grid = _exact_rows(study, settings, seed)
     columns = list(dict.fromkeys(k for s in settings for k in s))
     rows = []
     for i, setting in enumerate(settings):
-        numbers = grid.iloc[i]
+        numbers = grid[i]
         chances = _probabilities(study, setting, seed, spec.outcomes) if probability else {}
         for outcome in spec.outcomes:
             p = max(float(numbers[c]) for c in outcome.deciding)
