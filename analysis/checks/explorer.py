@@ -290,8 +290,8 @@ def _decision_holds(study: ModuleType, decision: str, value: float) -> bool:
     return value < float(row["value"]) if row["relation"] == "<" else value > float(row["value"])
 
 
-# (study, seed, setting) -> the exact_grid row of that replication: the static grid, the
-# curves and a slider moved back to where it was share their replications
+# (study, targets table, seed, setting) -> the exact_grid row of that replication: the
+# static grid, the curves and a slider moved back share their replications
 _EXACT: dict[tuple, pd.Series] = {}
 _EXACT_KEPT = 512
 
@@ -299,10 +299,12 @@ _EXACT_KEPT = 512
 def _exact_rows(study: ModuleType, settings: list[dict], seed: int) -> list[pd.Series]:
     """:func:`~analysis.checks.sensitivity.exact_grid`'s row for each setting, computing only
     the settings not made before (an exact replication is fixed by its seed and setting)."""
-    keys = [(study.NAME, seed, tuple(sorted(s.items()))) for s in settings]
+    # the parsed targets table is in the key: an edited targets file makes new replications
+    table = id(study.targets().table)
+    keys = [(study.NAME, table, seed, tuple(sorted(s.items()))) for s in settings]
     missing = list(dict.fromkeys(k for k in keys if k not in _EXACT))
     if missing:
-        made = exact_grid(study, [dict(k[2]) for k in missing], seed)
+        made = exact_grid(study, [dict(k[3]) for k in missing], seed)
         for key, (_, row) in zip(missing, made.iterrows(), strict=True):
             if len(_EXACT) >= _EXACT_KEPT:
                 _EXACT.pop(next(iter(_EXACT)))
