@@ -196,7 +196,7 @@ def sleepy_build(tmp_path):
         command = [sys.executable, "-m", "analysis", "reproduce", "--notebooks", str(scratch)]
         process = subprocess.Popen([*command, "--out", str(old)], stderr=stderr, cwd=tmp_path)
         # wait for both kernels (the studies are built first), then take the process tree
-        tree = wait_until(lambda: _tree_with_kernels(process, 2), 240)
+        tree = wait_until(lambda: _tree_with_kernels(process, 2, scratch), 240)
         assert tree, f"no two kernels: {(tmp_path / 'stderr.txt').read_text()[-2000:]}"
         return process, tree
 
@@ -204,12 +204,16 @@ def sleepy_build(tmp_path):
     return start, old, scratch, before
 
 
-def _tree_with_kernels(process: subprocess.Popen, kernels: int) -> list[psutil.Process]:
+def _tree_with_kernels(
+    process: subprocess.Popen, kernels: int, folder: Path
+) -> list[psutil.Process]:
+    """``process``'s descendants once ``kernels`` of them run in ``folder``: kernels run where
+    their notebook is (forked from a worker, a kernel has no ipykernel command line)."""
     if process.poll() is not None:
         raise AssertionError(f"reproduce exited early with {process.returncode}")
     try:
         tree = psutil.Process(process.pid).children(recursive=True)
-        found = sum("ipykernel" in " ".join(p.cmdline()) for p in tree)
+        found = sum(p.cwd() == str(folder) for p in alive(tree))
     except psutil.Error:
         return []
     return tree if found >= kernels else []

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import InputError
+from . import _kernels
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -246,6 +247,23 @@ def _kernel_manager_class():
             command = super().format_kernel_cmd(extra_arguments)
             return [sys.executable, "-c", _KERNEL_LAUNCHER, str(os.getpid()), *command]
 
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            # the worker's preloaded zygote becomes the kernel (see _kernels); without one,
+            # jupyter_client launches kernel_cmd as a new interpreter
+            zygote = _kernels.take_zygote()
+            if zygote is None:
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+            cwd = kw.get("cwd") or os.getcwd()
+            process = zygote.launch(self.connection_file, kw.get("env") or dict(os.environ), cwd)
+            provisioner = self.provisioner
+            provisioner.process, provisioner.pid, provisioner.pgid = (
+                process,
+                process.pid,
+                process.pid,
+            )
+            provisioner.cwd = cwd
+            self._reconcile_connection_info(provisioner.connection_info)
+
     return HeadlessKernelManager
 
 
@@ -332,6 +350,9 @@ def execute_notebook(
         error = f"notebook {name}: the kernel died in {where}"
         return NotebookRun(time.perf_counter() - start, error, True)
     except Exception as exc:  # kernel did not start, bad JSON...: still name the notebook
+        if not current and "died" in str(exc):
+            error = f"notebook {name}: the kernel died while starting ({exc})"
+            return NotebookRun(time.perf_counter() - start, error, True)
         if not current and (isinstance(exc, TimeoutError) or _KERNEL_NOT_UP in str(exc)):
             error = f"notebook {name}: the kernel did not start within {start_timeout} s"
             return NotebookRun(time.perf_counter() - start, error, True)
@@ -446,6 +467,8 @@ def _worker(
 
     A notebook that ran is converted to HTML here too, so that conversions run in parallel.
     """
+    # first, while this process has no thread, event loop or ZeroMQ context to copy
+    _kernels.fork_zygote(close_in_child=(conn.fileno(),))
     _die_with_parent(parent_pid)
     # Ctrl-C reaches the whole process group; the parent stops us, without a traceback here.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -467,6 +490,9 @@ def _worker(
             outcome = _with_html(notebook, destination, outcome)
         conn.send(("done", *outcome))
     finally:
+        zygote = _kernels.take_zygote()
+        if zygote is not None:  # never became a kernel (papermill failed before starting one)
+            zygote.close()
         _kill(_descendants(os.getpid()))  # a kernel papermill failed to stop
         conn.close()
 
@@ -502,6 +528,7 @@ def preload_worker() -> None:
         sample = Path(folder) / "warm.ipynb"
         nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), sample)
         report.notebook_to_html(sample, sample.with_suffix(".html"))
+    _kernels.preload()  # what the notebooks import, for the kernels forked from each worker
 
 
 def _context():

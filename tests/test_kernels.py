@@ -1,0 +1,96 @@
+"""A kernel forked from the preloaded worker (``analysis/build/_kernels.py``) is what a
+launched kernel would be, apart from imports already done.
+
+Each mode runs two scratch notebooks side by side through ``run_notebooks`` in a fresh
+interpreter (the forkserver takes its environment from there), and each notebook reports
+what it sees of its process.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import nbformat
+import pytest
+from test_reproduce_safety import notebook
+
+from analysis.build import _kernels
+
+FACTS = textwrap.dedent(
+    """
+    import json, multiprocessing, os, sys
+    preloaded = "analysis.studies.ryu2016" in sys.modules  # before this notebook imports it
+    import matplotlib
+    import numpy as np
+    lock = multiprocessing.Lock()  # a semaphore the killed kernel leaves to its own tracker
+    print(json.dumps({
+        "pid": os.getpid(),
+        "ppid": os.getppid(),
+        "jpy_parent_pid": os.environ.get("JPY_PARENT_PID"),
+        "cwd": os.getcwd(),
+        "static_widgets": os.environ.get("ANALYSIS_STATIC_WIDGETS"),
+        "unseeded_draw": float(np.random.random()),
+        "backend": matplotlib.get_backend(),
+        "mp_parent": multiprocessing.parent_process() is None,
+        "mp_name": multiprocessing.current_process().name,
+        "preloaded": preloaded,
+        "stdin_is_terminal": os.isatty(0),
+        "session_leader": os.getsid(0) == os.getpid(),
+    }))
+    """
+)
+
+RUN = (
+    "import sys; from pathlib import Path; from analysis.build import reproduce as rp; "
+    "rp.run_notebooks(sorted(Path(sys.argv[1]).glob('*.ipynb')), Path(sys.argv[2]), 0, 2)"
+)
+
+
+def facts(executed) -> dict:
+    cell = nbformat.read(executed, as_version=4).cells[-1]
+    return json.loads("".join(o["text"] for o in cell.outputs if o.get("name") == "stdout"))
+
+
+@pytest.mark.parametrize("fresh", ["", "1"], ids=["forked", "launched"])
+def test_a_kernel_sees_what_a_launched_kernel_sees(tmp_path, fresh):
+    folder = tmp_path / "notebooks"
+    for name in ("01_facts", "02_facts"):
+        notebook(folder / f"{name}.ipynb", FACTS)
+    env = {**os.environ, _kernels.FRESH_KERNELS: fresh}
+    env.pop("MPLBACKEND", None)
+    run = subprocess.run(
+        [sys.executable, "-c", RUN, str(folder), str(tmp_path / "out")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    # no semaphore of a killed kernel reported by the build's own resource tracker
+    assert "leaked" not in run.stderr, run.stderr
+    seen = [facts(tmp_path / "out" / f"{name}.ipynb") for name in ("01_facts", "02_facts")]
+    for kernel in seen:
+        assert kernel["preloaded"] is (fresh != "1")
+        assert kernel["cwd"] == str(folder)
+        assert kernel["static_widgets"] == "1"
+        assert kernel["jpy_parent_pid"] == str(kernel["ppid"])  # watched by its worker
+        assert kernel["backend"] == "module://matplotlib_inline.backend_inline"
+        assert kernel["mp_parent"] and kernel["mp_name"] == "MainProcess"
+        assert not kernel["stdin_is_terminal"]
+        assert kernel["session_leader"]
+    assert seen[0]["pid"] != seen[1]["pid"]
+    # unseeded draws differ between kernels, as in two new interpreters
+    assert seen[0]["unseeded_draw"] != seen[1]["unseeded_draw"]
+
+
+def test_an_unused_zygote_exits_when_closed():
+    if not hasattr(os, "fork"):
+        pytest.skip("fork is POSIX only")
+    zygote = _kernels.KernelZygote()
+    assert zygote.available
+    zygote.close()  # reaps it: a zygote still waiting would make this hang
+    assert not zygote.available
+    with pytest.raises(ChildProcessError):
+        os.waitpid(zygote.pid, os.WNOHANG)
