@@ -1199,6 +1199,9 @@ def _build(
     )
     manifest["generator"] = GENERATOR
     manifest["notebook_seconds"] = timings
+    # how the kernels were made (see _kernels): "forked" from a worker that preloaded the
+    # notebooks' imports, or "launched" as new interpreters (ANALYSIS_FRESH_KERNELS=1)
+    manifest["kernels"] = "forked" if _kernels.wanted() else "launched"
     manifest["total_seconds"] = round(time.perf_counter() - total, 2)
     report.write_manifest(staging, manifest)
     return manifest
