@@ -84,6 +84,49 @@ def test_saved_svg_is_byte_identical_for_the_same_data(tmp_path):
     assert first == second and first[1]
 
 
+def _draws(monkeypatch) -> list:
+    """Count the figure draws from here on."""
+    calls, draw = [], matplotlib.figure.Figure.draw
+    monkeypatch.setattr(
+        matplotlib.figure.Figure, "draw", lambda self, r: calls.append(1) or draw(self, r)
+    )
+    return calls
+
+
+def test_save_draws_once_per_file_and_writes_what_savefig_writes(tmp_path, monkeypatch):
+    rep = study.replicate(seed=2)
+    drawn = [study.figures(rep) for _ in range(2)]
+    figs = [d["estes2017_csa_prepost"] for d in drawn]
+    plain, quick = tmp_path / "plain", tmp_path / "quick"
+    plain.mkdir()
+    figs[0].savefig(plain / "f.png", dpi=150, metadata={"Software": None})
+    figs[0].savefig(plain / "f.svg", metadata={"Date": None, "Creator": None})
+    draws = _draws(monkeypatch)
+    plots.save(figs[1], quick, "f")
+    assert len(draws) == 2  # savefig alone draws 4 times after tight_layout
+    for name in ("f.png", "f.svg"):
+        assert (plain / name).read_bytes() == (quick / name).read_bytes()
+    assert figs[1].get_layout_engine() is not None  # given back
+    for fig in (f for d in drawn for f in d.values()):
+        plots.close(fig)
+
+
+def test_show_renders_the_tight_png_jupyter_would_in_one_draw(monkeypatch):
+    from IPython.core.pylabtools import print_figure
+
+    rep = ryu2016.replicate(seed=2)
+    drawn = [ryu2016.figures(rep) for _ in range(2)]
+    figs = [d["ryu2016_fold_change_heatmap"] for d in drawn]
+    expected = print_figure(figs[0], "png", bbox_inches="tight", base64=True)
+    draws = _draws(monkeypatch)
+    with plots._tight_png_in_one_draw(figs[1]):
+        shown = print_figure(figs[1], "png", bbox_inches="tight", base64=True)
+    assert shown == expected and len(draws) == 1
+    assert "print_figure" not in vars(figs[1].canvas)  # the canvas is given back as it was
+    for fig in (f for d in drawn for f in d.values()):
+        plots.close(fig)
+
+
 # --- issue 12: readable figures ------------------------------------------------------------------
 
 COLOURBLIND = {to_hex(c) for c in sns.color_palette("colorblind")}

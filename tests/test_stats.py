@@ -338,3 +338,29 @@ def test_percent_change_leaves_out_a_zero_baseline_and_says_why():
 
 def percent_change_rows(change):
     return [(s, round(v, 9)) for s, v in zip(change["subject"], change["pct_change"], strict=True)]
+
+
+def _same_bits(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or (
+        a == b and math.copysign(1, a) == math.copysign(1, b)
+    )
+
+
+finite_or_edge = st.one_of(
+    st.floats(-1e4, 1e4, allow_nan=False), st.sampled_from([math.inf, -math.inf, math.nan, 0.0])
+)
+
+
+@settings(max_examples=300)
+@given(finite_or_edge, st.one_of(st.floats(-2, 400), st.just(math.nan)), finite_or_edge)
+def test_fast_nct_cdf_is_scipys_to_the_bit(x, df, nc):
+    # the confidence intervals' root search calls the special function directly (speed)
+    assert _same_bits(float(stats._fast_nct_cdf(x, df, nc)), float(sps.nct.cdf(x, df, nc)))
+
+
+@settings(max_examples=300)
+@given(finite_or_edge, st.floats(-1, 50), st.floats(-1, 500), finite_or_edge)
+def test_fast_f_and_ncf_cdfs_are_scipys_to_the_bit(x, df1, df2, nc):
+    fast = float(stats._fast_ncf_cdf(x, df1, df2, nc))
+    assert _same_bits(fast, float(sps.ncf.cdf(x, df1, df2, nc)))
+    assert _same_bits(float(stats._fast_f_cdf(x, df1, df2)), float(sps.f.cdf(x, df1, df2)))

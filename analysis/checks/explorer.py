@@ -10,9 +10,10 @@ watch the verdicts, the deciding p-values and a figure follow:
   correlation of CK before and after it; claims 3 and 4 and the 10 km CK decision.
 
 Each setting is an *exact* replication (``replicate(seed)``'s dataset), decided by the array
-engine (:func:`analysis.checks.sensitivity.exact_grid`, about 0.1 s a setting, where
-``replicate`` and ``claim_verdicts`` take seconds), so the verdict an explorer shows is the one
-``claim_verdicts(replicate(seed, **setting))`` gives (``tests/test_explorer.py`` checks it).
+engine (:func:`analysis.checks.sensitivity.exact_grid`, a few milliseconds a setting with
+the studies' ``simulate_arrays``, where ``replicate`` and ``claim_verdicts`` take seconds),
+so the verdict an explorer shows is the one ``claim_verdicts(replicate(seed, **setting))``
+gives (``tests/test_explorer.py`` checks it).
 Beside it, the probability that a study of the published size reproduces the claim under the
 setting: the :data:`~analysis.studies.base.PROBABILITY_REPS` population draws that
 ``claim_verdicts`` makes, with the same seed, so the two agree exactly.

@@ -191,11 +191,40 @@ def _claims(cell: _Cell, batch, decisions) -> dict:
     claims_batch = getattr(cell.study, "claims_batch", None)
     if cell.only is not None or not callable(claims_batch):
         return {}
-    try:
-        takes_decisions = "decisions" in inspect.signature(claims_batch).parameters
-    except (TypeError, ValueError):  # a builtin or a callable without a signature
-        takes_decisions = False
+    takes_decisions = _accepts(claims_batch, "decisions", keywords=False)
     return claims_batch(batch, decisions) if takes_decisions else claims_batch(batch)
+
+
+# (function, name, keywords) -> answer of _accepts: inspect.signature costs about 0.2 ms, and
+# a grid asks for every cell of a few hundred replicates
+_ACCEPTS: dict[tuple, bool] = {}
+
+
+def _accepts(func: Callable, name: str, *, keywords: bool) -> bool:
+    """Whether ``func`` has a parameter ``name`` (or, with ``keywords``, takes ``**options``);
+    False when it has no signature (a builtin)."""
+    try:
+        return _ACCEPTS[func, name, keywords]
+    except (KeyError, TypeError):  # not asked yet, or unhashable (then not kept)
+        pass
+    try:
+        parameters = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):
+        parameters = ()
+    found = any(p.name == name or (keywords and p.kind is p.VAR_KEYWORD) for p in parameters)
+    try:
+        _ACCEPTS[func, name, keywords] = found
+    except TypeError:
+        pass
+    return found
+
+
+def counting_options(decide_batch: Callable) -> dict:
+    """``{"exact": False}`` for a study's ``decide_batch`` that takes ``exact`` (by name or
+    through ``**options``, as ``ryu2016.decide_batch`` passes them on): a count reads only
+    whether each decision holds and whether it is missing, which that mode gives unchanged
+    for less work (``analysis.studies._ryu2016_batch.decide_batch``); else ``{}``."""
+    return {"exact": False} if _accepts(decide_batch, "exact", keywords=True) else {}
 
 
 def _count_block(cell: _Cell, reps: int, rng: np.random.Generator) -> np.ndarray:
@@ -204,7 +233,8 @@ def _count_block(cell: _Cell, reps: int, rng: np.random.Generator) -> np.ndarray
     # the block's SeedSequence itself, not the generator: a study may cut its own streams
     # from it (ryu2016 spawns one per block, outcome and distance)
     batch = cell.batch(reps, rng.bit_generator.seed_seq)
-    decisions = cell.study.decide_batch(batch, only=cell.only)
+    options = counting_options(cell.study.decide_batch)
+    decisions = cell.study.decide_batch(batch, only=cell.only, **options)
     with np.errstate(invalid="ignore"):  # a NaN value does not hold; it is counted apart
         holds = decisions.holds
     claims = _claims(cell, batch, decisions)
@@ -315,10 +345,10 @@ def _estes2017_analytic(study, layout: _Layout, assumptions: Mapping[str, Any]) 
     rest = {k: v for k, v in assumptions.items() if k != "dispersion"}
     t = study.targets(**rest)
     dispersion = layout.dispersion or "sem"
-    rows = t.claims().set_index("id")
+    rows = _claim_rows(t)
     out = {}
     for claim_id in layout.claim_ids:
-        row = rows.loc[claim_id]
+        row = rows[claim_id]
         group = row["group"]
         try:
             # the same mean and SD the simulation uses (a printed ± read as SEM or SD)
@@ -329,6 +359,19 @@ def _estes2017_analytic(study, layout: _Layout, assumptions: Mapping[str, Any]) 
         two_sided = analytic_power_t(mean / sd, layout.group_sizes[group], float(row["value"]))
         out[claim_id] = two_sided if row["relation"] == "<" else 1.0 - two_sided
     return out
+
+
+def _claim_rows(t) -> dict[str, dict]:
+    """The claim rows of a targets table by id, read once per table as loaded (a power curve
+    asks at every value; assumptions never override a claim). Shared: read-only."""
+    kept = _CLAIM_ROWS.get(t.study)
+    if kept is None or kept[0] is not t.table:
+        rows = {row["id"]: row for row in t.claims().to_dict("records")}
+        kept = _CLAIM_ROWS[t.study] = (t.table, rows)
+    return kept[1]
+
+
+_CLAIM_ROWS: dict[str, tuple[Any, dict[str, dict]]] = {}
 
 
 # Closed forms of the registered studies' decisions, where one exists. A study may instead

@@ -246,15 +246,26 @@ class _ExactCell:
 def _exact_arrays(cell: _ExactCell, reps: int, rng) -> dict[str, np.ndarray]:
     """The exact dataset of one setting as the arrays of one Batch replicate. ``reps`` and
     ``rng`` (from :func:`~analysis.checks.parallel.run_blocks`) are not used: an exact
-    replication is fixed by the study's own seed, as ``replicate(seed)`` is."""
+    replication is fixed by the study's own seed, as ``replicate(seed)`` is.
+
+    A study with ``simulate_arrays`` (``simulate``'s dataset as arrays, the same numbers) is
+    asked for that: ``simulate``'s data frame costs far more than its numbers, and an exact
+    grid makes hundreds of them. Any other study is asked for ``simulate``'s data frame.
+    """
     dispersion, rest = _split(dict(cell.setting))
     if cell.exact_assumed:
         rest["exact_assumed"] = True
+    simulate_arrays = getattr(cell.study, "simulate_arrays", None)
     try:
-        data = cell.study.simulate(cell.seed, dispersion, empirical=True, **rest)
+        if callable(simulate_arrays):
+            made = simulate_arrays(cell.seed, dispersion, empirical=True, **rest)
+        else:
+            data = cell.study.simulate(cell.seed, dispersion, empirical=True, **rest)
     except InputError as exc:
         shown = ", ".join(f"{k}={v}" for k, v in cell.setting) or "the defaults"
         raise InputError(f"exact replication with {shown}: {exc}") from None
+    if callable(simulate_arrays):
+        return _placed_arrays(cell, made)
     subject = pd.Index(cell.subjects).get_indexer(data["subject"].astype(str))
     time = pd.Index(cell.times).get_indexer(data["time"].astype(str))
     if (subject < 0).any() or (time < 0).any():
@@ -275,18 +286,66 @@ def _exact_arrays(cell: _ExactCell, reps: int, rng) -> dict[str, np.ndarray]:
     return out
 
 
+def _placed_arrays(cell: _ExactCell, made: Batch) -> dict[str, np.ndarray]:
+    """The arrays of ``simulate_arrays``'s one replicate ``made``, placed at the subjects and
+    times of the grid's batch (``cell.subjects``, ``cell.times``) as :func:`_exact_arrays`
+    places the rows of ``simulate``'s data frame: NaN where a per-time measure has no value.
+
+    Raises
+    ------
+    InputError
+        If ``made`` has a subject or time the grid's batch has not.
+    """
+    where = {s: i for i, s in enumerate(cell.subjects)}
+    when = {t: i for i, t in enumerate(cell.times)}
+    subject = np.array([where.get(str(s), -1) for s in made.subjects], dtype=np.intp)
+    time = np.array([when.get(str(t), -1) for t in made.times], dtype=np.intp)
+    if (subject < 0).any() or (time < 0).any():
+        raise InputError(
+            f"{cell.study.NAME}: the exact data have other subjects or times than a batch of "
+            "the same design; an exact grid needs the published group sizes."
+        )
+    out = {}
+    for name, ndim in cell.layout:
+        one = made.measures[name][0]  # the only replicate
+        if ndim == 3:  # (subjects, times)
+            values = np.full((len(cell.subjects), len(cell.times)), np.nan)
+            values[np.ix_(subject, time)] = one
+        else:  # one value per subject
+            values = np.empty(len(cell.subjects), dtype=one.dtype)
+            values[subject] = one
+        out[name] = values
+    return out
+
+
 def _batch_options(study: ModuleType, setting: Mapping[str, Any]) -> dict:
     """``setting`` as keywords of ``study.simulate_batch``: ``dispersion`` is passed only to a
     simulator that reads a printed "±" (as ``replicate`` does, a study without one ignores it)."""
     dispersion, rest = _split(setting)
-    if "dispersion" in setting:
-        try:
-            reads = "dispersion" in inspect.signature(study.simulate_batch).parameters
-        except (TypeError, ValueError):
-            reads = True
-        if reads:
-            rest["dispersion"] = dispersion
+    if "dispersion" in setting and _takes(study.simulate_batch, "dispersion", default=True):
+        rest["dispersion"] = dispersion
     return rest
+
+
+# function -> its parameters' names (None: it has no signature). ``inspect.signature`` costs
+# about 0.2 ms, and the Monte Carlo grids ask for every cell of a few hundred replicates.
+_PARAMETERS: dict[Any, frozenset[str] | None] = {}
+
+
+def _takes(func: Callable, name: str, *, default: bool) -> bool:
+    """Whether ``func`` has a parameter ``name``; ``default`` when it has no signature."""
+    try:
+        names = _PARAMETERS[func]
+    except (KeyError, TypeError):  # not seen yet, or unhashable (then not kept)
+        try:
+            names = frozenset(inspect.signature(func).parameters)
+        except (TypeError, ValueError):
+            names = None
+        try:
+            _PARAMETERS[func] = names
+        except TypeError:
+            pass
+    return default if names is None else name in names
 
 
 def _pilot(study: ModuleType, setting: Mapping[str, Any]) -> Batch:
@@ -315,10 +374,7 @@ def _decide(study: ModuleType, batch: Batch) -> dict[str, np.ndarray]:
 
 
 def _claims(claims_batch, batch: Batch, decisions) -> dict:
-    try:
-        takes = "decisions" in inspect.signature(claims_batch).parameters
-    except (TypeError, ValueError):
-        takes = False
+    takes = _takes(claims_batch, "decisions", default=False)
     return claims_batch(batch, decisions) if takes else claims_batch(batch)
 
 
@@ -739,16 +795,22 @@ def _map_block(cell: _MapCell, reps: int, rng: np.random.Generator) -> np.ndarra
         shown = ", ".join(f"{k}={v}" for k, v in cell.setting)
         raise InputError(f"probability map cell {shown}: {exc}") from None
     undefined = 0
+    # only whether each decision holds (or is missing) is counted: the exact p is not needed
+    from .power import counting_options
+
+    counting = counting_options(cell.study.decide_batch)
     if isinstance(cell.claim, str) and cell.claim != "all":
-        decisions = cell.study.decide_batch(batch, only=[cell.claim])
+        decisions = cell.study.decide_batch(batch, only=[cell.claim], **counting)
         undefined = int(np.isnan(decisions.values).sum())
         with np.errstate(invalid="ignore"):
             holds = decisions.holds[:, 0]
     elif cell.claim == "all":
-        decisions = cell.study.decide_batch(batch)
+        decisions = cell.study.decide_batch(batch, **counting)
         undefined = int(np.isnan(decisions.values).any(axis=1).sum())
         with np.errstate(invalid="ignore"):
             holds = decisions.all_hold
+    elif _takes(cell.study.claims_batch, "only", default=False):  # this claim alone
+        holds = cell.study.claims_batch(batch, only=[cell.claim])[cell.claim]
     else:
         holds = _claims(cell.study.claims_batch, batch, None)[cell.claim]
     return np.array([int(np.sum(holds)), undefined], dtype=np.int64)

@@ -71,10 +71,10 @@ class MixedAnova:
 
     Columns follow :data:`EFFECTS` (``group``, ``time``, ``group:time``). Sphericity fields
     are NaN in the ``group`` column (a between-subject effect) and ε is 1 when there are only
-    two timepoints (sphericity cannot fail with one contrast). The corrected p-values
-    ``p_gg`` and ``p_hf`` are computed when first read: at non-integer df the F tail costs
-    about 1 µs per value, more than the rest of the ANOVA, and Monte Carlo work often needs
-    only one of them.
+    two timepoints (sphericity cannot fail with one contrast). The p-values ``p``, ``p_gg``
+    and ``p_hf`` are computed when first read: the F tail costs about 1 µs per value, more
+    than the rest of the ANOVA, and Monte Carlo work often needs one effect's p only
+    (:meth:`effect_p`).
     """
 
     ss_type: int
@@ -83,13 +83,25 @@ class MixedAnova:
     ss_error: np.ndarray
     df2: np.ndarray
     f: np.ndarray
-    p: np.ndarray
     pes: np.ndarray
     mauchly_w: np.ndarray
     mauchly_p: np.ndarray
     eps_gg: np.ndarray
     eps_hf: np.ndarray
     n_subjects: int
+
+    @functools.cached_property
+    def p(self) -> np.ndarray:
+        """Uncorrected p: F on ``(df1, df2)``."""
+        return _f_sf(self.f, self.df1, self.df2)
+
+    def effect_p(self, effect: str) -> np.ndarray:
+        """The uncorrected p of one effect of :data:`EFFECTS`, (replicates,): the same
+        numbers as its column of :attr:`p` (the F tail is elementwise), a third of the work."""
+        j = EFFECTS.index(effect)
+        if "p" in self.__dict__:  # already computed
+            return self.p[:, j]
+        return _f_sf(self.f[:, j], self.df1[:, j], self.df2[:, j])
 
     @functools.cached_property
     def p_gg(self) -> np.ndarray:
@@ -230,7 +242,6 @@ def mixed_anova(y, group, ss_type: int = 3) -> MixedAnova:
     with np.errstate(divide="ignore", invalid="ignore"):
         f = (ss / df1) / (ss_error / df2)
         pes = ss / (ss + ss_error)
-    pval = _f_sf(f, df1, df2)
 
     w, w_p, eps_gg, eps_hf = _sphericity(sscp_error, p, df_between_error)
     nan = np.full(reps, np.nan)
@@ -242,7 +253,6 @@ def mixed_anova(y, group, ss_type: int = 3) -> MixedAnova:
         ss_error=ss_error,
         df2=np.array(df2),
         f=f,
-        p=pval,
         pes=pes,
         mauchly_w=as_cols(w),
         mauchly_p=as_cols(w_p),

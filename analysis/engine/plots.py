@@ -9,7 +9,8 @@ labelled with plain numbers (100, 200, 500, not 10²), and every error bar says 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib import ticker
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.lines import Line2D
 
 matplotlib.rcParams["svg.hashsalt"] = "running-replication"
@@ -722,9 +724,74 @@ def save(fig, directory: str | Path, stem: str) -> list[Path]:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     paths = [directory / f"{stem}.png", directory / f"{stem}.svg"]
-    fig.savefig(paths[0], dpi=150, metadata={"Software": None})
-    fig.savefig(paths[1], metadata={"Date": None, "Creator": None})
+    with _no_idle_layout_engine(fig):
+        fig.savefig(paths[0], dpi=150, metadata={"Software": None})
+        fig.savefig(paths[1], metadata={"Date": None, "Creator": None})
     return paths
+
+
+@contextmanager
+def _no_idle_layout_engine(fig) -> Iterator[None]:
+    """Without the do-nothing layout engine ``fig.tight_layout()`` leaves behind, for a while.
+
+    savefig draws the whole figure once more, before it renders, whenever the figure has a
+    layout engine, even this placeholder: dropped, that wasted draw goes (the same pixels and
+    SVG bytes, tested), and the figure gets it back afterwards.
+    """
+    engine = fig.get_layout_engine()
+    idle = isinstance(engine, PlaceHolderLayoutEngine) and not (
+        matplotlib.rcParams["figure.autolayout"]
+        or matplotlib.rcParams["figure.constrained_layout.use"]
+    )
+    if idle:
+        fig.set_layout_engine(None)
+    try:
+        yield
+    finally:
+        if idle:
+            fig.set_layout_engine(engine)
+
+
+@contextmanager
+def _tight_png_in_one_draw(fig) -> Iterator[None]:
+    """Let the inline backend render ``fig`` as a tight PNG in one draw instead of two.
+
+    Jupyter shows a figure with ``print_figure(..., format="png", dpi=fig.dpi,
+    bbox_inches="tight")``, for which matplotlib draws the figure once only to measure it
+    and then again to render it. The tight box can be measured without that first draw
+    (``get_tightbbox`` lays out what it needs): such a call gets the box already measured, as
+    matplotlib measures it (same renderer type and dpi, ``savefig.pad_inches``), so the image
+    is the same to the byte (tested); any other call (another format, dpi, padding or extra
+    artists) goes through unchanged.
+    """
+    canvas = fig.canvas
+    original = canvas.print_figure
+
+    def print_figure(filename, *args, **kwargs):
+        tight = (
+            kwargs.get("bbox_inches") == "tight"
+            and kwargs.get("format") == "png"
+            and kwargs.get("dpi") == fig.dpi
+            and kwargs.get("pad_inches") is None
+            and kwargs.get("bbox_extra_artists") is None
+            and not args
+            and hasattr(canvas, "get_renderer")
+        )
+        if tight:
+            pad = matplotlib.rcParams["savefig.pad_inches"]
+            kwargs["bbox_inches"] = fig.get_tightbbox(canvas.get_renderer()).padded(pad)
+        return original(filename, *args, **kwargs)
+
+    shadowed = vars(canvas).get("print_figure")  # a wrapper of this kind already in place
+    canvas.print_figure = print_figure
+    try:
+        with _no_idle_layout_engine(fig):
+            yield
+    finally:
+        if shadowed is None:
+            del canvas.print_figure
+        else:
+            canvas.print_figure = shadowed
 
 
 def close(fig) -> None:
@@ -763,7 +830,8 @@ def show(figures: Mapping[str, object]) -> None:
         caption = caption_for(stem) if caption_for is not None else None
         if notebook:
             display(Markdown(f"`{stem}`: drawn by `{drawn_by(fig)}`"))
-            display(fig)
+            with _tight_png_in_one_draw(fig):
+                display(fig)
             if caption:
                 display(Markdown(f"**Figure `{stem}`.** {caption}"))
         else:

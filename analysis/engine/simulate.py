@@ -81,9 +81,9 @@ def correlation_matrix(r: float | Sequence[float] | np.ndarray, p: int) -> np.nd
         )
     if np.any(np.abs(mat) > 1 + 1e-12):
         raise ValueError("every correlation must lie in [-1, 1].")
-    if not np.allclose(mat, mat.T, atol=1e-12):
+    if not _allclose(mat, mat.T):
         raise ValueError("the correlation matrix must be symmetric.")
-    if not np.allclose(np.diag(mat), 1.0, atol=1e-12):
+    if not _allclose(np.diag(mat), np.ones(p)):
         raise ValueError("the correlation matrix must have 1 on its diagonal.")
     smallest = np.linalg.eigvalsh(mat).min() if p else 0.0
     if smallest < -_PSD_TOLERANCE:
@@ -92,6 +92,16 @@ def correlation_matrix(r: float | Sequence[float] | np.ndarray, p: int) -> np.nd
             f"{smallest:.3g}): no data can have these correlations together."
         )
     return mat
+
+
+def _allclose(a: np.ndarray, b: np.ndarray) -> bool:
+    """``np.allclose(a, b, atol=1e-12)`` for finite or NaN values, at a fraction of its cost.
+
+    The same test as numpy's (``|a - b| <= atol + rtol |b|`` with its default ``rtol``, NaN
+    never close), without its argument handling, which dominated the time of an exact grid
+    (thousands of small correlation matrices). Infinite values must be excluded before.
+    """
+    return bool(((np.abs(a - b) <= 1e-12 + 1e-05 * np.abs(b)) | (a == b)).all())
 
 
 def _broadcast(name: str, values, p: int) -> np.ndarray:
@@ -182,6 +192,37 @@ def rnorm_multi(
     >>> bool(round(float(df["b"].std()), 12) == 2.0)
     False
     """
+    values = _rnorm_multi_values(n, mu, sd, r, varnames=varnames, empirical=empirical, seed=seed)
+    return pd.DataFrame(values, columns=_names(varnames, values.shape[1]))
+
+
+def _names(varnames: Sequence[str] | None, p: int) -> list[str]:
+    """Column names of :func:`rnorm_multi`: ``varnames``, or faux's ``X1, X2, ...``."""
+    return list(varnames) if varnames is not None else [f"X{i + 1}" for i in range(p)]
+
+
+def _rnorm_multi_values(
+    n: int,
+    mu: float | Sequence[float] = 0.0,
+    sd: float | Sequence[float] = 1.0,
+    r: float | Sequence[float] | np.ndarray = 0.0,
+    *,
+    varnames: Sequence[str] | None = None,
+    empirical: bool | Sequence[bool] = False,
+    seed: int | np.random.Generator | None = None,
+) -> np.ndarray:
+    """The numbers of :func:`rnorm_multi` as an ``(n, p)`` array, without pandas.
+
+    :func:`rnorm_multi` wraps this array in its data frame, so the two give the same numbers
+    for the same arguments by construction; the array simulators of the studies (an exact
+    grid makes hundreds of datasets) call this directly. Parameters, checks and errors are
+    those of :func:`rnorm_multi`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n`` rows, one column per variable (in the order of ``varnames``).
+    """
     p = _n_variables(mu, sd, r, varnames)
     if not isinstance(n, int | np.integer) or n < 1:
         raise ValueError(f"n must be a positive whole number, got {n!r}.")
@@ -189,7 +230,7 @@ def rnorm_multi(
     sds = _broadcast("sd", sd, p)
     if np.any(~np.isfinite(means)) or np.any(~np.isfinite(sds)):
         raise ValueError("mu and sd must be finite numbers.")
-    names = list(varnames) if varnames is not None else [f"X{i + 1}" for i in range(p)]
+    names = _names(varnames, p)
     if len(names) != p:
         raise ValueError(f"varnames has {len(names)} names for {p} variables.")
     if np.any(sds <= 0):
@@ -213,7 +254,7 @@ def rnorm_multi(
         z = rng.standard_normal((n, p)) @ _psd_sqrt(corr).T
     else:
         z = _partly_exact_standard_normal(rng, n, corr, exact)
-    return pd.DataFrame(z * sds + means, columns=names)
+    return z * sds + means
 
 
 def _exact_flags(empirical: bool | Sequence[bool], p: int) -> np.ndarray:
@@ -389,28 +430,22 @@ def sim_design(
     between = dict(between or {})
     within = dict(within or {})
     measures = list(measures)
-    between_cells = list(itertools.product(*between.values())) or [()]
-    within_cells = list(itertools.product(*within.values())) or [()]
-    p = len(within_cells) * len(measures)
-    rng = as_rng(seed)
-
-    def key(cell: tuple):
-        return cell[0] if len(cell) == 1 else cell
+    between_cells, within_cells, wides = _sim_design_values(
+        between=between,
+        within=within,
+        n=n,
+        mu=mu,
+        sd=sd,
+        r=r,
+        measures=measures,
+        empirical=empirical,
+        seed=seed,
+    )
 
     rows = []
     subject_number = 0
-    for cell in between_cells:
-        cell_key = key(cell)
-        count = n[cell_key] if isinstance(n, Mapping) else n
-        wide = rnorm_multi(
-            int(count),
-            _cell_value("mu", mu, cell_key, p),
-            _cell_value("sd", sd, cell_key, p),
-            _cell_corr(r, cell_key, p),
-            empirical=empirical,
-            seed=rng,
-        ).to_numpy()
-        for i in range(int(count)):
+    for cell, wide in zip(between_cells, wides, strict=True):
+        for i in range(wide.shape[0]):
             subject_number += 1
             for w, within_cell in enumerate(within_cells):
                 values = wide[i, w * len(measures) : (w + 1) * len(measures)]
@@ -423,3 +458,58 @@ def sim_design(
     for factor, levels in {**between, **within}.items():
         long[factor] = pd.Categorical(long[factor], categories=list(levels), ordered=True)
     return long
+
+
+def _sim_design_values(
+    *,
+    between: Mapping[str, Sequence[str]],
+    within: Mapping[str, Sequence[str]],
+    n: int | Mapping,
+    mu,
+    sd,
+    r,
+    measures: Sequence[str],
+    empirical: bool,
+    seed: int | np.random.Generator | None,
+) -> tuple[list[tuple], list[tuple], list[np.ndarray]]:
+    """The numbers of :func:`sim_design`, one wide array per between-subject cell.
+
+    :func:`sim_design` lays these arrays out as its long table, so the two give the same
+    numbers by construction (the cells are drawn in the same order from the same generator);
+    the array simulators of the studies call this directly and skip the table.
+
+    Parameters
+    ----------
+    between, within, n, mu, sd, r, measures, empirical, seed
+        As :func:`sim_design` (``between`` and ``within`` as mappings, ``{}`` for none).
+
+    Returns
+    -------
+    between_cells : list of tuple
+        The between-subject cells, in order (``[()]`` without between factors).
+    within_cells : list of tuple
+        The within-subject cells, in order (``[()]`` without within factors).
+    wides : list of numpy.ndarray
+        Per between cell, an array (subjects of the cell, ``p``) whose columns are ordered
+        within cell by within cell, measure fastest, as :func:`sim_design` documents.
+    """
+    between_cells = list(itertools.product(*between.values())) or [()]
+    within_cells = list(itertools.product(*within.values())) or [()]
+    p = len(within_cells) * len(measures)
+    rng = as_rng(seed)
+    wides = []
+    for cell in between_cells:
+        # faux names a cell of one between factor by its level, of several by the tuple
+        cell_key = cell[0] if len(cell) == 1 else cell
+        count = n[cell_key] if isinstance(n, Mapping) else n
+        wides.append(
+            _rnorm_multi_values(
+                int(count),
+                _cell_value("mu", mu, cell_key, p),
+                _cell_value("sd", sd, cell_key, p),
+                _cell_corr(r, cell_key, p),
+                empirical=empirical,
+                seed=rng,
+            )
+        )
+    return between_cells, within_cells, wides

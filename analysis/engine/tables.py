@@ -299,9 +299,12 @@ def first_row(table: pd.DataFrame, **equals) -> pd.Series | None:
     >>> float(first_row(t, g="b", t="pre")["p"]), first_row(t, g="c")
     (0.2, None)
     """
-    mask = pd.Series(True, index=table.index)
+    # a numpy mask and one positional lookup: the scorecard, decisions and verdicts call this
+    # dozens of times, and a boolean-indexed copy of the table per call cost more than the rest
+    mask = np.ones(len(table), dtype=bool)
     for column, value in equals.items():
         if column not in table.columns:  # a table that holds only a note
             return None
-        mask &= table[column] == value
-    return table[mask].iloc[0] if mask.any() else None
+        mask &= (table[column] == value).to_numpy(dtype=bool, na_value=False)
+    hits = np.flatnonzero(mask)
+    return table.iloc[hits[0]] if hits.size else None

@@ -24,11 +24,12 @@ import pandas as pd
 
 from ..dataio.schemas import DataSpec, Measure, validate
 from ..dataio.targets import Targets, load_targets
-from ..engine.simulate import as_rng, rnorm_multi
+from ..engine.simulate import _rnorm_multi_values, as_rng
 from ..engine.tables import Tables, first_row
 from ..errors import InputError
 from .base import (
     PROBABILITY_REPS,
+    Batch,
     Replication,
     assumed_decisions,
     build_scorecard,
@@ -183,7 +184,12 @@ def _published(t: Targets, key: str) -> bool:
     return t.has(key) and t.row(key)["kind"] == "published"
 
 
-def _simulate_group(t, group, dispersion, empirical, rng, first_id, exact_assumed=False):
+def _simulate_group(t, group, dispersion, empirical, rng, exact_assumed=False):
+    """One group's subjects as arrays, in the order they are drawn.
+
+    Returns ``csa_cm2``, ``vo2max_rel``, ``vo2max_abs`` and ``body_mass_kg`` as (subjects, 2)
+    (pre, post) and ``age_yr``, ``height_cm`` and ``sex`` as (subjects,).
+    """
     p = _PREFIX[group]
     n, n_male = t.count(f"{p}_n"), t.count(f"{p}_n_male")
 
@@ -193,7 +199,8 @@ def _simulate_group(t, group, dispersion, empirical, rng, first_id, exact_assume
         # noise of a real sample (issue 11), unless exact_assumed asks for the old grid
         exact = [empirical and (exact_assumed or _published(t, f"{p}_{k}")) for k in keys]
         try:
-            return rnorm_multi(
+            # (n, len(keys)): the columns in the order of keys
+            return _rnorm_multi_values(
                 n,
                 [m for m, _ in pairs],
                 [s for _, s in pairs],
@@ -232,8 +239,8 @@ def _simulate_group(t, group, dispersion, empirical, rng, first_id, exact_assume
     rho = _vo2_change_correlation(sd_rel, sd_abs, sd_mass, p, dispersion)
     vo2 = block(["vo2max_rel_pct_change", "vo2max_abs_pct_change"], rho)
 
-    rel_factor = 1 + vo2["vo2max_rel_pct_change"] / 100
-    abs_factor = 1 + vo2["vo2max_abs_pct_change"] / 100
+    rel_factor = 1 + vo2[:, 0] / 100
+    abs_factor = 1 + vo2[:, 1] / 100
     mass_factor = abs_factor / rel_factor
     worst = float(np.max(np.abs(mass_factor - 1)) * 100)
     if worst > MAX_BODY_MASS_CHANGE_PCT:
@@ -245,40 +252,22 @@ def _simulate_group(t, group, dispersion, empirical, rng, first_id, exact_assume
         raise InputError(f"{group}: {n_male} men in a group of {n}.")
     # Assumed: the men are the heaviest subjects of their group.
     male = np.zeros(n, dtype=bool)
-    male[np.argsort(-fitness["body_mass"].to_numpy(), kind="stable")[:n_male]] = True
+    mass_pre, rel_pre, csa_pre = fitness[:, 0], fitness[:, 1], csa[:, 0]
+    male[np.argsort(-mass_pre, kind="stable")[:n_male]] = True
 
-    pre = pd.DataFrame(
-        {
-            "csa_cm2": csa["csa_pre"],
-            "vo2max_rel": fitness["vo2max_rel"],
-            "body_mass_kg": fitness["body_mass"],
-        }
-    )
-    post = pd.DataFrame(
-        {
-            "csa_cm2": pre["csa_cm2"] * (1 + csa["csa_pct_change"] / 100),
-            "vo2max_rel": pre["vo2max_rel"] * rel_factor,
-            "body_mass_kg": pre["body_mass_kg"] * mass_factor,
-        }
-    )
-    frames = []
-    for time, values in (("pre", pre), ("post", post)):
-        frame = pd.DataFrame(
-            {
-                "subject": [f"S{first_id + i:02d}" for i in range(n)],
-                "group": group,
-                "sex": np.where(male, "M", "F"),
-                "time": time,
-                "csa_cm2": values["csa_cm2"],
-                "vo2max_rel": values["vo2max_rel"],
-                "vo2max_abs": values["vo2max_rel"] * values["body_mass_kg"] / 1000.0,
-                "body_mass_kg": values["body_mass_kg"],
-                "age_yr": people["age"],
-                "height_cm": people["height"],
-            }
-        )
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+    csa_cm2 = np.stack([csa_pre, csa_pre * (1 + csa[:, 1] / 100)], axis=1)
+    vo2max_rel = np.stack([rel_pre, rel_pre * rel_factor], axis=1)
+    body_mass_kg = np.stack([mass_pre, mass_pre * mass_factor], axis=1)
+    return {
+        "csa_cm2": csa_cm2,
+        "vo2max_rel": vo2max_rel,
+        "vo2max_abs": vo2max_rel * body_mass_kg / 1000.0,
+        "body_mass_kg": body_mass_kg,
+        "age_yr": people[:, 0].copy(),
+        "height_cm": people[:, 1].copy(),
+        # object, as a data frame's text column reads back (an exact grid stacks these)
+        "sex": np.where(male, "M", "F").astype(object),
+    }
 
 
 def simulate(
@@ -322,19 +311,84 @@ def simulate(
     >>> df.groupby("group")["subject"].nunique().to_dict()
     {'HIIT': 12, 'control': 5}
     """
+    made = simulate_arrays(
+        seed, dispersion, empirical=empirical, exact_assumed=exact_assumed, **assumptions
+    )
+    n_times = len(made.times)
+    # one row per subject x time, subject by subject, pre before post
+    data = {
+        "subject": np.repeat(made.subjects, n_times),
+        "group": np.repeat(made.groups, n_times),
+        "sex": np.repeat(made.measures["sex"][0], n_times),
+        "time": np.tile(np.array(made.times, dtype=object), len(made.subjects)),
+    }
+    for name in COLUMNS[4:]:
+        values = made.measures[name][0]
+        data[name] = values.reshape(-1) if values.ndim == 2 else np.repeat(values, n_times)
+    return pd.DataFrame(data, columns=COLUMNS)
+
+
+def simulate_arrays(
+    seed: int | None = 0,
+    dispersion: str = "sem",
+    *,
+    empirical: bool = True,
+    exact_assumed: bool = False,
+    **assumptions: float,
+) -> Batch:
+    """The dataset of :func:`simulate` as arrays: one replicate in the layout of a batch.
+
+    :func:`simulate` is this dataset as a data frame, so the numbers are the same by
+    construction. Without pandas it is fast enough (well under a millisecond) for the
+    hundreds of exact replications of :func:`analysis.checks.sensitivity.exact_grid`.
+
+    Parameters
+    ----------
+    seed, dispersion, empirical, exact_assumed, **assumptions
+        As :func:`simulate`.
+
+    Returns
+    -------
+    Batch
+        One replicate: ``measures`` holds ``csa_cm2, vo2max_rel, vo2max_abs, body_mass_kg``
+        as (1, subjects, 2) (pre, post) and ``age_yr, height_cm, sex`` as (1, subjects);
+        ``subjects`` in :func:`simulate`'s row order (sorted as text).
+
+    Raises
+    ------
+    InputError
+        For assumptions the study cannot be simulated with (the message of :func:`simulate`).
+
+    Examples
+    --------
+    >>> made = simulate_arrays(seed=1)
+    >>> made.measures["csa_cm2"].shape, made.subjects[[0, -1]].tolist()
+    ((1, 17, 2), ['S01', 'S17'])
+    >>> bool((made.measures["csa_cm2"][0].ravel() == simulate(seed=1)["csa_cm2"]).all())
+    True
+    """
     t = targets(**assumptions)
     rng = as_rng(seed)
-    frames, first_id = [], 1
-    for group in GROUPS:
-        frame = _simulate_group(t, group, dispersion, empirical, rng, first_id, exact_assumed)
-        first_id += frame["subject"].nunique()
-        frames.append(frame)
-    data = pd.concat(frames, ignore_index=True)
-    order = {"pre": 0, "post": 1}
-    data = data.sort_values(
-        ["subject", "time"], key=lambda s: s.map(order) if s.name == "time" else s, kind="stable"
+    parts = [
+        _simulate_group(t, group, dispersion, empirical, rng, exact_assumed) for group in GROUPS
+    ]
+    sizes = [len(part["age_yr"]) for part in parts]
+    subjects = np.array([f"S{k:02d}" for k in range(1, sum(sizes) + 1)], dtype=object)
+    groups = np.repeat(np.array(GROUPS, dtype=object), sizes)
+    # the rows are sorted by subject id as text (S100 before S11 in a large sample)
+    order = np.argsort(subjects.astype(str), kind="stable")
+    measures = {
+        name: np.concatenate([part[name] for part in parts])[order][np.newaxis] for name in parts[0]
+    }
+    return Batch(
+        study=NAME,
+        subjects=subjects[order],
+        groups=groups[order],
+        times=TIMES,
+        measures=measures,
+        columns=list(COLUMNS),
+        assumptions=dict(assumptions, dispersion=dispersion),
     )
-    return data.reset_index(drop=True)[COLUMNS]
 
 
 # What each table of :func:`analyze` holds and in which units: the README.txt that

@@ -235,11 +235,16 @@ def results(seed: int | None = 0) -> Results:
 def claim_verdicts(results: Results | None = None) -> pd.DataFrame:
     """Claim 5: 'intensity is the lever: 30-40 min, 4-5 days/week at 70-80 % HRR'.
 
-    Computed from the published numbers (``results`` is accepted for the study protocol).
+    Computed from the published numbers: the tables of ``results`` when given (the same
+    numbers, not computed twice), else computed here.
     """
-    pooled = meta_analyses()["pooled"]
+    done = _tables_of(results)
+    pooled = done["meta_pooled"] if done is not None else meta_analyses()["pooled"]
     primary = pooled[(pooled["analysis"] == "primary") & (pooled["method"] == "DL")].iloc[0]
-    checks = protocols_against_prescription().set_index("protocol")
+    checks = (
+        done["protocols_vs_prescription"] if done is not None else protocols_against_prescription()
+    )
+    checks = checks.set_index("protocol")
     estes = checks.loc["Estes 2017 as planned"]
     grows = primary["ci_low"] > 0
     verdict = "partly supported" if grows else "not supported"
@@ -271,17 +276,29 @@ def claim_verdicts(results: Results | None = None) -> pd.DataFrame:
     )
 
 
+def _tables_of(results: Results | None) -> dict[str, pd.DataFrame] | None:
+    """The tables of ``results`` if they are this study's (:func:`tables`), else None."""
+    if results is None or results.study != NAME:
+        return None
+    return results.tables
+
+
 def figures(results: Results | None = None) -> dict:
-    """The figures of this analysis by file stem (computed from the published numbers)."""
+    """The figures of this analysis by file stem (computed from the published numbers: the
+    tables of ``results`` when given, else computed here)."""
     from ..engine import plots
 
-    results = meta_analyses()
-    pooled = results["pooled"]
+    done = _tables_of(results)
+    if done is not None:
+        studies, pooled, bands = done["meta_studies"], done["meta_pooled"], done["time_in_bands"]
+    else:
+        analyses = meta_analyses()
+        studies, pooled, bands = analyses["studies"], analyses["pooled"], protocols_time_in_bands()
     primary = pooled[(pooled["analysis"] == "primary") & (pooled["method"] == "DL")].iloc[0]
     rx = prescription()
     return {
-        "konopka2014_forest": plots.forest(results["studies"], primary, benchmark()),
+        "konopka2014_forest": plots.forest(studies, primary, benchmark()),
         "konopka2014_time_in_zone": plots.time_in_zone(
-            protocols_time_in_bands(), f"{rx.low_pct_hrr:g}-{rx.high_pct_hrr:g}"
+            bands, f"{rx.low_pct_hrr:g}-{rx.high_pct_hrr:g}"
         ),
     }

@@ -23,11 +23,12 @@ import pandas as pd
 
 from ..dataio.schemas import DataSpec, Measure, validate
 from ..dataio.targets import Targets, load_targets
-from ..engine.simulate import as_rng, sim_design
+from ..engine.simulate import _sim_design_values, as_rng
 from ..engine.tables import Tables, first_row
 from ..errors import InputError
 from .base import (
     PROBABILITY_REPS,
+    Batch,
     Replication,
     assumed_decisions,
     build_scorecard,
@@ -150,9 +151,13 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def _distance_by_time(measures, n, mu, sd, r, empirical, rng) -> pd.DataFrame:
-    """Distance (between) x time (within) long data of ``measures``: faux's ``sim_design``."""
-    return sim_design(
+def _distance_by_time(measures, n, mu, sd, r, empirical, rng) -> np.ndarray:
+    """Distance (between) x time (within) values of ``measures``: faux's ``sim_design``.
+
+    Returns the numbers ``sim_design`` would lay out as its long table, as an array (runners
+    in the order of ``GROUPS``, ``TIMES``, ``measures``).
+    """
+    _, _, wides = _sim_design_values(
         between={"group": GROUPS},
         within={"time": TIMES},
         n=n,
@@ -163,10 +168,20 @@ def _distance_by_time(measures, n, mu, sd, r, empirical, rng) -> pd.DataFrame:
         empirical=empirical,
         seed=rng,
     )
+    # sim_design's wide columns run time by time with the measure fastest
+    return np.concatenate(wides).reshape(-1, len(TIMES), len(measures))
 
 
-def _enzymes(t: Targets, n: dict, empirical: bool, rng) -> pd.DataFrame:
-    """log CK and log LDH: 2 markers x 3 times per subject, exact moments per distance."""
+def _column(values: np.ndarray, k: int) -> np.ndarray:
+    """Measure ``k`` of a (runners, times, measures) array as a C-contiguous (runners, times)
+    copy: the long table's columns were contiguous, and numpy may compute ``exp`` of strided
+    data by another loop than of contiguous data, which need not agree to the last bit."""
+    return np.ascontiguousarray(values[..., k])
+
+
+def _enzymes(t: Targets, n: dict, empirical: bool, rng) -> dict[str, np.ndarray]:
+    """CK and LDH (U/L), each (runners, times): log-normal, 2 markers x 3 times per runner,
+    exact log-scale moments per distance with ``empirical``."""
     mu, sd = {}, {}
     ck0, ldh0 = math.log(t.value("ck_pre_geomean")), math.log(t.value("ldh_pre_geomean"))
     ck_sd = [t.value(f"ck_{time}_sdlog") for time in TIMES]
@@ -195,13 +210,12 @@ def _enzymes(t: Targets, n: dict, empirical: bool, rng) -> pd.DataFrame:
     r[0::2, 0::2], r[1::2, 1::2] = ck_r, ldh_r
     r[0::2, 1::2] = r[1::2, 0::2] = cross
     logs = _distance_by_time(["log_ck", "log_ldh"], n, mu, sd, r, empirical, rng)
-    return logs.assign(ck_u_l=np.exp(logs["log_ck"]), ldh_u_l=np.exp(logs["log_ldh"])).drop(
-        columns=["log_ck", "log_ldh"]
-    )
+    return {"ck_u_l": np.exp(_column(logs, 0)), "ldh_u_l": np.exp(_column(logs, 1))}
 
 
-def _comet(t: Targets, n: dict, empirical: bool, rng) -> pd.DataFrame:
-    """% DNA in tail (logit), tail length and tail moment (log): 3 measures x 3 times."""
+def _comet(t: Targets, n: dict, empirical: bool, rng) -> dict[str, np.ndarray]:
+    """% DNA in tail (logit-normal), tail length and tail moment (log-normal), each
+    (runners, times): 3 measures x 3 times per runner."""
     mu, sd = {}, {}
     moment0 = math.log(t.value("tail_moment_pre"))
     for g in GROUPS:
@@ -233,14 +247,15 @@ def _comet(t: Targets, n: dict, empirical: bool, rng) -> pd.DataFrame:
     )
     r = np.kron(_time_corr(c, c, c), measures_r)
     raw = _distance_by_time(["logit_dna", "log_length", "log_moment"], n, mu, sd, r, empirical, rng)
-    return raw.assign(
-        tail_dna_pct=100 / (1 + np.exp(-raw["logit_dna"])),
-        tail_length_um=np.exp(raw["log_length"]),
-        tail_moment=np.exp(raw["log_moment"]),
-    ).drop(columns=["logit_dna", "log_length", "log_moment"])
+    return {
+        "tail_dna_pct": 100 / (1 + np.exp(-_column(raw, 0))),
+        "tail_length_um": np.exp(_column(raw, 1)),
+        "tail_moment": np.exp(_column(raw, 2)),
+    }
 
 
-def _characteristics(t: Targets, n: dict, empirical: bool, rng) -> pd.DataFrame:
+def _characteristics(t: Targets, n: dict, empirical: bool, rng) -> dict[str, np.ndarray]:
+    """Age, body mass and finish time, each (runners,): one value per runner."""
     mu = {
         g: [t.value("age_mean"), t.value("body_mass_mean"), t.value(f"finish_time_mean_{g}")]
         for g in GROUPS
@@ -249,8 +264,9 @@ def _characteristics(t: Targets, n: dict, empirical: bool, rng) -> pd.DataFrame:
         g: [t.value("age_sd"), t.value("body_mass_sd"), t.value(f"finish_time_sd_{g}")]
         for g in GROUPS
     }
-    return sim_design(
+    _, _, wides = _sim_design_values(
         between={"group": GROUPS},
+        within={},
         n=n,
         mu=mu,
         sd=sd,
@@ -259,6 +275,8 @@ def _characteristics(t: Targets, n: dict, empirical: bool, rng) -> pd.DataFrame:
         empirical=empirical,
         seed=rng,
     )
+    values = np.concatenate(wides)
+    return {name: values[:, k].copy() for k, name in enumerate(SUBJECT_COLUMNS)}
 
 
 def simulate(
@@ -270,6 +288,8 @@ def simulate(
     **assumptions: float,
 ) -> pd.DataFrame:
     """Simulate the study: one row per runner x timepoint (pre, post, day3).
+
+    The data frame of :func:`simulate_arrays` (the same arguments, the same numbers).
 
     Parameters
     ----------
@@ -301,6 +321,61 @@ def simulate(
     >>> df.groupby("group", observed=True)["subject"].nunique().to_dict()
     {'10km': 10, '21km': 10, '42km': 10}
     """
+    made = simulate_arrays(
+        seed, dispersion, empirical=empirical, exact_assumed=exact_assumed, **assumptions
+    )
+    n_times = len(made.times)
+    # one row per runner x time, runner by runner: the row order of sim_design's long table
+    data = {
+        "subject": np.repeat(made.subjects, n_times),
+        "group": np.repeat(made.groups, n_times),
+        "time": np.tile(np.array(made.times, dtype=object), len(made.subjects)),
+    }
+    for name in COLUMNS[3:]:
+        values = made.measures[name][0]
+        data[name] = values.reshape(-1) if values.ndim == 2 else np.repeat(values, n_times)
+    return pd.DataFrame(data, columns=COLUMNS)
+
+
+def simulate_arrays(
+    seed: int | np.random.Generator | None = 0,
+    dispersion: str = "sem",
+    *,
+    empirical: bool = True,
+    exact_assumed: bool = False,
+    **assumptions: float,
+) -> Batch:
+    """The dataset of :func:`simulate` as arrays: one replicate in the layout of a batch.
+
+    :func:`simulate` is this dataset as a data frame, so the numbers are the same by
+    construction. Without pandas it is fast enough (about a millisecond) for the hundreds of
+    exact replications of :func:`analysis.checks.sensitivity.exact_grid`.
+
+    Parameters
+    ----------
+    seed, dispersion, empirical, exact_assumed, **assumptions
+        As :func:`simulate`.
+
+    Returns
+    -------
+    Batch
+        One replicate: ``measures`` holds each outcome as (1, runners, times) and each runner
+        characteristic as (1, runners), on :func:`simulate`'s scale; ``subjects``,
+        ``groups`` and ``times`` as :func:`simulate` writes them.
+
+    Raises
+    ------
+    InputError
+        For assumptions the study cannot be simulated with (the message of :func:`simulate`).
+
+    Examples
+    --------
+    >>> made = simulate_arrays(seed=1)
+    >>> made.measures["ck_u_l"].shape, made.measures["age_yr"].shape
+    ((1, 30, 3), (1, 30))
+    >>> bool((made.measures["ck_u_l"][0].ravel() == simulate(seed=1)["ck_u_l"]).all())
+    True
+    """
     t = targets(**assumptions)
     rng = as_rng(seed)
     n = {g: t.count(f"n_{g}") for g in GROUPS}
@@ -310,7 +385,6 @@ def simulate(
             raise InputError(
                 f"{g}: {count} runners; exact moments of 9 comet variables need at least 10."
             )
-    keys = ["subject", "group", "time"]
     times = ("pre", "post", "day3")
     # each block with the assumed SDs and correlations it is built from, to name in an error
     blocks = {
@@ -353,10 +427,18 @@ def simulate(
                 f"{NAME} cannot be simulated with {values} ({reason}); change the assumptions "
                 "you gave towards their defaults."
             ) from None
-    data = made[0].merge(made[1], on=keys).merge(made[2], on=["subject", "group"])
-    for column in ("group", "time"):
-        data[column] = data[column].astype(str)
-    return data[COLUMNS]
+    measures = {name: values[np.newaxis] for part in made for name, values in part.items()}
+    total = sum(n.values())
+    width = max(len(str(total)), 2)  # sim_design's ids: S01, S02, ...
+    return Batch(
+        study=NAME,
+        subjects=np.array([f"S{k:0{width}d}" for k in range(1, total + 1)], dtype=object),
+        groups=np.repeat(np.array(GROUPS, dtype=object), [n[g] for g in GROUPS]),
+        times=TIMES,
+        measures=measures,
+        columns=list(COLUMNS),
+        assumptions=dict(assumptions),
+    )
 
 
 def validate_data(df: pd.DataFrame, source: str = "<data>") -> pd.DataFrame:
@@ -393,11 +475,13 @@ def _posthoc_within(data: pd.DataFrame, why: pd.DataFrame | None = None) -> pd.D
     if "pre" not in present_times or not laters:
         raise InputError("comparing timepoints needs pre and post or day3 values")
     groups = [g for g in GROUPS if g in set(data["group"])]
+    # each distance's rows, selected once rather than once per outcome
+    parts = {group: data[data["group"] == group] for group in groups}
     rows, notes = [], []
     for outcome in OUTCOMES:
         column = dv(outcome)
         for group in groups:
-            part = data[data["group"] == group]
+            part = parts[group]
             family = []
             for later in laters:
                 pairs = stats.paired_values(part, [column], pre="pre", post=later, keep=(), why=why)
@@ -442,18 +526,22 @@ def _posthoc_between(data: pd.DataFrame, why: pd.DataFrame | None = None) -> pd.
     rows, notes = [], []
     pairs = [("21km", "10km"), ("42km", "10km"), ("42km", "21km")]
     times = [t for t in TIMES if t in set(data["time"])]
+    # the rows of each timepoint, distance and pair of distances, selected once rather than
+    # once per outcome (and pair)
+    at_time = {time: data[data["time"] == time] for time in times}
+    cells = {(t, g): at[at["group"] == g] for t, at in at_time.items() for g in groups}
+    both_of = {(a, b): data[data["group"].isin([a, b])] for a, b in pairs}
     for outcome in OUTCOMES:
         column = dv(outcome)
         for time in times:
-            at = data[data["time"] == time]
             family = []
             for a, b in pairs:
                 if a not in groups or b not in groups:
                     continue
-                both = data[data["group"].isin([a, b])]
+                both = both_of[a, b]
                 left = stats.left_out(both, column, levels=[time], why=_why(why, column))
                 x, y = (
-                    at.loc[(at["group"] == g) & np.isfinite(at[column]), column].to_numpy()
+                    cells[time, g].loc[np.isfinite(cells[time, g][column]), column].to_numpy()
                     for g in (a, b)
                 )
                 res = stats.welch_ttest(x, y)
