@@ -492,3 +492,19 @@ def test_incomplete_data_are_refused_not_decided_differently():
     batch.measures["csa_cm2"][1, 3, 0] = np.nan
     with pytest.raises(ValueError, match="complete data"):
         batched.decide_batch(batch)
+
+
+@settings(max_examples=60)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    reps=st.integers(1, 400),
+    control=st.floats(-1.0, 6.0),
+    alpha=st.sampled_from([0.05, 0.01, 0.1]),
+)
+def test_the_interaction_screen_decides_as_the_exact_p(seed, reps, control, alpha):
+    # claim 1 computes the F tail only near the critical F; it must answer as p < alpha does
+    batch = batched.simulate_batch(reps, seed, control_csa_pct_change_mean=control)
+    result, _ = batched._interaction(batch)
+    with np.errstate(invalid="ignore"):
+        exact = result.effect_p("group:time") < alpha
+    np.testing.assert_array_equal(batched._interaction_below(result, alpha), exact)

@@ -355,3 +355,38 @@ def test_impossible_assumptions_are_refused_as_simulate_refuses_them():
 def test_bad_requests_say_what_is_wrong(call, message):
     with pytest.raises(InputError, match=message):
         call()
+
+
+# --- counting mode: decide_batch(exact=False) skips the t tails far from every threshold
+
+_MOVABLE = [
+    row for row in study.targets().table.to_dict("records") if row.get("low") == row.get("low")
+]
+
+
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    reps=st.integers(1, 60),
+    runners=st.integers(2, 14),
+    moved=st.sampled_from([r["id"] for r in _MOVABLE]),
+    where=st.floats(0, 1),
+)
+def test_counting_mode_holds_and_misses_exactly_where_the_exact_p_does(
+    seed, reps, runners, moved, where
+):
+    # power, maps and claim ranges count with exact=False: which rows hold, and which are
+    # missing (NaN), must be those of the exact p-values, whatever the design and setting
+    row = next(r for r in _MOVABLE if r["id"] == moved)
+    value = float(row["low"]) + where * (float(row["high"]) - float(row["low"]))
+    try:
+        batch = study.simulate_batch(reps, seed, n=runners, **{moved: value})
+    except InputError:
+        return  # a setting the model refuses is refused in both modes alike
+    exact, counted = study.decide_batch(batch), study.decide_batch(batch, exact=False)
+    assert exact.claim_ids == counted.claim_ids
+    np.testing.assert_array_equal(exact.holds, counted.holds)
+    np.testing.assert_array_equal(np.isnan(exact.values), np.isnan(counted.values))
+    claims, counted_claims = study.claims_batch(batch, exact), study.claims_batch(batch, counted)
+    assert claims.keys() == counted_claims.keys()
+    for claim in claims:
+        np.testing.assert_array_equal(claims[claim], counted_claims[claim])
