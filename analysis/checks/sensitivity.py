@@ -393,7 +393,8 @@ def exact_grid(
 
     Each setting (a mapping of assumption ids, and ``dispersion``, to values) is made into its
     exact dataset by ``study.simulate(seed, empirical=True, ...)``, as ``replicate(seed)``
-    makes it; the datasets are stacked into one :class:`~analysis.studies.base.Batch` (one
+    makes it (the same numbers as arrays from ``study.simulate_arrays`` where the study has
+    it, without building a DataFrame per setting); the datasets are stacked into one :class:`~analysis.studies.base.Batch` (one
     replicate per setting) and decided together by ``decide_batch`` and ``claims_batch``,
     with the key statistics recomputed on the arrays. The datasets are made where the work
     runs (:func:`~analysis.checks.parallel.run_blocks`): in this process, on ``threads``, on a
