@@ -314,18 +314,7 @@ def simulate(
     made = simulate_arrays(
         seed, dispersion, empirical=empirical, exact_assumed=exact_assumed, **assumptions
     )
-    n_times = len(made.times)
-    # one row per subject x time, subject by subject, pre before post
-    data = {
-        "subject": np.repeat(made.subjects, n_times),
-        "group": np.repeat(made.groups, n_times),
-        "sex": np.repeat(made.measures["sex"][0], n_times),
-        "time": np.tile(np.array(made.times, dtype=object), len(made.subjects)),
-    }
-    for name in COLUMNS[4:]:
-        values = made.measures[name][0]
-        data[name] = values.reshape(-1) if values.ndim == 2 else np.repeat(values, n_times)
-    return pd.DataFrame(data, columns=COLUMNS)
+    return made.replicate(0)  # its one replicate as the tidy long table
 
 
 def simulate_arrays(

@@ -324,17 +324,7 @@ def simulate(
     made = simulate_arrays(
         seed, dispersion, empirical=empirical, exact_assumed=exact_assumed, **assumptions
     )
-    n_times = len(made.times)
-    # one row per runner x time, runner by runner: the row order of sim_design's long table
-    data = {
-        "subject": np.repeat(made.subjects, n_times),
-        "group": np.repeat(made.groups, n_times),
-        "time": np.tile(np.array(made.times, dtype=object), len(made.subjects)),
-    }
-    for name in COLUMNS[3:]:
-        values = made.measures[name][0]
-        data[name] = values.reshape(-1) if values.ndim == 2 else np.repeat(values, n_times)
-    return pd.DataFrame(data, columns=COLUMNS)
+    return made.replicate(0)  # its one replicate as the tidy long table
 
 
 def simulate_arrays(
