@@ -21,7 +21,8 @@ What a notebook sees is what a fresh kernel gives it, with its imports already d
   matplotlib is imported (the preload sets the same variable before importing it).
 
 Set ``ANALYSIS_FRESH_KERNELS=1`` to launch every kernel as a new interpreter instead (slower,
-nothing shared). Where ``fork`` does not exist, or the preload failed, that is what happens.
+nothing shared). Off Linux (see :func:`wanted`), or where the preload failed, that is what
+happens.
 
 Written by hand: jupyter_client launches kernels with ``subprocess`` only, and no maintained
 package forks kernels from a preloaded process for nbclient.
@@ -74,8 +75,14 @@ _preloaded = False  # set in the forkserver by preload(); inherited by every wor
 
 
 def wanted() -> bool:
-    """Whether kernels are forked from the preload (``fork`` exists and it is not switched off)."""
-    return hasattr(os, "fork") and os.environ.get(FRESH_KERNELS, "") != "1"
+    """Whether kernels are forked from the preload: on Linux, unless switched off. (macOS has
+    ``fork`` too, but its system frameworks are not safe to use in a forked child once
+    initialised, and numpy may have initialised them: kernels are launched there.)"""
+    return (
+        hasattr(os, "fork")
+        and sys.platform.startswith("linux")
+        and os.environ.get(FRESH_KERNELS, "") != "1"
+    )
 
 
 def preload() -> None:
