@@ -275,17 +275,3 @@ def test_the_zone_explorer_is_a_table_in_a_headless_kernel(monkeypatch):
     assert static.equals(hrr.zone_table(30, 60, (70, 80)))
     monkeypatch.delenv(rp.STATIC_WIDGETS)
     assert type(hrr.zone_explorer(30, 60)).__name__ == "interactive"
-
-
-def test_notebooks_start_and_finish_while_the_caller_is_busy(tmp_path):
-    # the build computes the studies' outputs without polling: the runner's own thread starts
-    # the next notebook as soon as a slot is free (here one slot, three notebooks)
-    folder = tmp_path / "notebooks"
-    chosen = [notebook(folder / f"0{k}_quick.ipynb", "x = 1") for k in (1, 2, 3)]
-    runner = rp.NotebookRunner(chosen, tmp_path / "out", 0, 1)
-    try:
-        with runner.in_background():
-            assert wait_until(lambda: runner.done, 120), "the notebooks did not run"
-        assert set(runner.wait()) == {"01_quick", "02_quick", "03_quick"}
-    finally:
-        runner.stop()

@@ -59,8 +59,6 @@ STATIC_WIDGETS = "ANALYSIS_STATIC_WIDGETS"  # see analysis.engine.hrr.zone_explo
 _GRACE = 60  # seconds beyond the sum of cell timeouts before a silent worker is killed
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 _SOCKETS = "ANALYSIS_KERNEL_SOCKETS"  # a worker's folder for its kernel's IPC sockets
-_POLL_EVERY = 0.1  # seconds between the background poller's looks at the workers
-_POLLER_JOIN = 15  # seconds to wait for it to stop (a worker's start may wait for the preload)
 
 
 class BuildError(RuntimeError):
@@ -663,9 +661,9 @@ def run_notebooks(
 class NotebookRunner:
     """Notebooks executing in worker processes while the caller does other work.
 
-    :meth:`poll` starts waiting notebooks and settles finished ones without blocking; the
-    build computes the studies' outputs meanwhile, polling from a thread
-    (:meth:`in_background`); :meth:`wait` polls until all are done; :meth:`stop` kills whatever still runs. ``order`` (stems, e.g.
+    :meth:`poll` starts waiting notebooks and settles finished ones without blocking, so the
+    build can compute the studies' outputs meanwhile and call it between steps; :meth:`wait`
+    polls until all are done; :meth:`stop` kills whatever still runs. ``order`` (stems, e.g.
     the slowest first as the previous report timed them) sets which start first.
     """
 
@@ -693,37 +691,6 @@ class NotebookRunner:
         self._running: list[_Attempt] = []
         self.timings: dict[str, float] = {}
         self._failures: list[str] = []
-        self._lock = threading.RLock()  # poll and stop, from the caller and the poller
-        self._halt = threading.Event()
-        self._poller_error: BaseException | None = None
-
-    @contextlib.contextmanager
-    def in_background(self) -> Iterator[None]:
-        """Poll from a thread of this process while the caller computes in the ``with`` block.
-
-        A notebook starts as soon as a worker slot is free, not when the caller next gets to
-        :meth:`poll`, and the first workers' start (which waits for the forkserver to import
-        what they need) does not hold the caller up. Signals still reach the caller's thread
-        only; leaving the block, for whatever reason, stops the thread first.
-        """
-        self._halt.clear()
-        thread = threading.Thread(target=self._poll_until_halted, name="notebooks", daemon=True)
-        thread.start()
-        try:
-            yield
-        finally:
-            self._halt.set()
-            thread.join(_POLLER_JOIN)
-        if self._poller_error is not None:
-            raise self._poller_error
-
-    def _poll_until_halted(self) -> None:
-        try:
-            while not self._halt.is_set() and not self.done:
-                self.poll()
-                self._halt.wait(_POLL_EVERY)
-        except BaseException as exc:  # raised again in the caller's thread
-            self._poller_error = exc
 
     @property
     def done(self) -> bool:
@@ -731,10 +698,6 @@ class NotebookRunner:
 
     def poll(self, timeout: float = 0) -> None:
         """Start what may start, wait up to ``timeout`` s for news, settle what is over."""
-        with self._lock:
-            self._poll(timeout)
-
-    def _poll(self, timeout: float) -> None:
         while self._waiting and len(self._running) < self._jobs:
             number, i, notebook = self._waiting.popleft()
             if number == 1:
@@ -762,12 +725,10 @@ class NotebookRunner:
 
     def stop(self) -> None:
         """Kill every running worker and its kernel; nothing more starts."""
-        self._halt.set()
-        with self._lock:
-            self._waiting.clear()
-            for attempt in self._running:
-                attempt.kill()
-            self._running.clear()
+        self._waiting.clear()
+        for attempt in self._running:
+            attempt.kill()
+        self._running.clear()
 
 
 def _settle(attempt: _Attempt, total: int, waiting: deque, timings: dict, failures: list):
@@ -1200,10 +1161,10 @@ def _build(
         order=_slowest_first(out),
     )
     try:
+        runner.poll()
         needed = studies_for(chosen if only is not None else None)
-        with runner.in_background():
-            results, figures = build_study_outputs(seed, staging, studies=needed)
-            ranges = claim_ranges(seed, staging, studies=needed)
+        results, figures = build_study_outputs(seed, staging, runner.poll, needed)
+        ranges = claim_ranges(seed, staging, runner.poll, needed)
         timings = runner.wait()
     finally:
         runner.stop()
