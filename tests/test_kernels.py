@@ -38,6 +38,7 @@ FACTS = textwrap.dedent(
         "preloaded": preloaded,
         "stdin_is_terminal": os.isatty(0),
         "session_leader": os.getsid(0) == os.getpid(),
+        "preload_marker": os.environ.get("ANALYSIS_PRELOAD_DONE"),
     }))
     """
 )
@@ -82,9 +83,40 @@ def test_a_kernel_sees_what_a_launched_kernel_sees(tmp_path, fresh):
         assert kernel["mp_parent"] and kernel["mp_name"] == "MainProcess"
         assert not kernel["stdin_is_terminal"]
         assert kernel["session_leader"]
+        assert kernel["preload_marker"] is None  # the build's own business
     assert seen[0]["pid"] != seen[1]["pid"]
     # unseeded draws differ between kernels, as in two new interpreters
     assert seen[0]["unseeded_draw"] != seen[1]["unseeded_draw"]
+
+
+POLL = (
+    "import json, os, sys, time; from pathlib import Path; from analysis.build import reproduce as rp; "
+    "runner = rp.NotebookRunner(sorted(Path(sys.argv[1]).glob('*.ipynb')), Path(sys.argv[2]), 0, 2); "
+    "start = time.monotonic(); runner.poll(); polled = time.monotonic() - start; "
+    "started = len(runner._running); runner.wait(); runner.stop(); "
+    "print(json.dumps({'polled': polled, 'started': started, 'preloaded': runner._preloaded(), "
+    "'marker_in_env': 'ANALYSIS_PRELOAD_DONE' in os.environ}))"
+)
+
+
+def test_the_build_is_not_held_up_while_the_forkserver_preloads(tmp_path):
+    # starting a worker waits for the forkserver's preload (seconds); the build's first poll
+    # must return at once and start nothing, and the workers start once the preload is done
+    if "forkserver" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("no forkserver here")
+    folder = tmp_path / "notebooks"
+    notebook(folder / "01_one.ipynb", "print(1)")
+    run = subprocess.run(
+        [sys.executable, "-c", POLL, str(folder), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    seen = json.loads(run.stdout.splitlines()[-1])
+    assert seen["started"] == 0 and seen["polled"] < 1.0, seen
+    assert seen["preloaded"] and not seen["marker_in_env"], seen
+    assert (tmp_path / "out" / "01_one.ipynb").exists()
 
 
 def test_an_unused_zygote_exits_when_closed():

@@ -26,6 +26,7 @@ Safety (see the README, "Safety of ``reproduce``"):
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import multiprocessing
@@ -528,7 +529,48 @@ def preload_worker() -> None:
         sample = Path(folder) / "warm.ipynb"
         nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), sample)
         report.notebook_to_html(sample, sample.with_suffix(".html"))
-    _kernels.preload()  # what the notebooks import, for the kernels forked from each worker
+    try:
+        _kernels.preload()  # what the notebooks import, for the kernels forked from each worker
+    finally:
+        # tell the build that starting a worker no longer waits for this preload
+        marker = os.environ.pop(_PRELOAD_DONE, "")
+        if marker:
+            with contextlib.suppress(OSError):
+                Path(marker).touch()
+
+
+_PRELOAD_DONE = "ANALYSIS_PRELOAD_DONE"  # a file the forkserver touches when its preload is done
+_preload_marker: Path | None = None  # one per build process, whatever the number of builds
+
+
+def _start_forkserver(context) -> Callable[[], bool]:
+    """Start the workers' forkserver now and return a test of whether its preload is done.
+
+    Starting a worker blocks until the forkserver has imported everything (several seconds,
+    :func:`preload_worker`); the build computes the studies' outputs meanwhile and starts
+    workers once the test says they start at once. Where there is no forkserver, or one of
+    this process already runs, workers start at once.
+    """
+    global _preload_marker
+    if context.get_start_method() != "forkserver":
+        return lambda: True
+    from multiprocessing import forkserver
+
+    if _preload_marker is None:
+        folder = Path(tempfile.mkdtemp(prefix="analysis-forkserver-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _preload_marker = folder / "preloaded"
+    # a forkserver already running keeps its environment: it touched the marker long ago
+    previous = os.environ.get(_PRELOAD_DONE)
+    os.environ[_PRELOAD_DONE] = str(_preload_marker)
+    try:
+        forkserver.ensure_running()
+    finally:
+        if previous is None:
+            del os.environ[_PRELOAD_DONE]
+        else:
+            os.environ[_PRELOAD_DONE] = previous
+    return _preload_marker.exists
 
 
 def _context():
@@ -680,6 +722,7 @@ class NotebookRunner:
     ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self._context = _context()
+        self._preloaded = _start_forkserver(self._context)
         self._args = (folder, seed, (execution_timeout, start_timeout))
         self._jobs = max(1, jobs)
         self._total = len(chosen)
@@ -696,9 +739,13 @@ class NotebookRunner:
     def done(self) -> bool:
         return not (self._waiting or self._running)
 
-    def poll(self, timeout: float = 0) -> None:
-        """Start what may start, wait up to ``timeout`` s for news, settle what is over."""
-        while self._waiting and len(self._running) < self._jobs:
+    def poll(self, timeout: float = 0, *, block: bool = False) -> None:
+        """Start what may start, wait up to ``timeout`` s for news, settle what is over.
+
+        Workers start only once the forkserver's preload is done, unless ``block``: starting
+        one before would hold the caller up for seconds.
+        """
+        while self._waiting and len(self._running) < self._jobs and (block or self._preloaded()):
             number, i, notebook = self._waiting.popleft()
             if number == 1:
                 _log(f"[{i}/{self._total}] {notebook.name} started")
@@ -718,7 +765,7 @@ class NotebookRunner:
     def wait(self) -> dict[str, float]:
         """Poll until every notebook is done; :class:`BuildError` if any failed."""
         while not self.done:
-            self.poll(timeout=1)
+            self.poll(timeout=1, block=True)
         if self._failures:
             raise BuildError("; ".join(sorted(self._failures)))
         return self.timings
