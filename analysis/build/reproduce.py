@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import InputError
+from ..studies import shared
 from . import _kernels
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -328,6 +329,9 @@ def execute_notebook(
             # Kill the kernel when done: the notebook is complete by then, and a hung kernel
             # cannot shut itself down (a polite request costs seconds and prints tracebacks).
             shutdown_kernel="immediate",
+            # written once when it is done (or failed), not twice per cell: each save
+            # serialises the whole notebook with its figures, about 1 s of a 35-cell notebook
+            request_save_on_cell_execute=False,
             kernel_manager_class=_kernel_manager_class(),
             on_cell_execute=started,
         )
@@ -462,7 +466,14 @@ def _watch_parent(parent) -> None:
 
 
 def _worker(
-    conn, parent_pid: int, notebook: Path, destination: Path, seed: int, timeouts, sockets: str
+    conn,
+    parent_pid: int,
+    notebook: Path,
+    destination: Path,
+    seed: int,
+    timeouts,
+    sockets: str,
+    shared_results: str | None = None,
 ):
     """A worker process: run one notebook, send each cell's label, then the outcome.
 
@@ -478,6 +489,8 @@ def _worker(
     # the kernel's IPC socket files go in a folder of this attempt's, which the build
     # removes even when it had to kill this worker
     os.environ[_SOCKETS] = sockets
+    if shared_results is not None:  # the kernel loads the build's replications (shared.py)
+        os.environ[shared.SHARED_RESULTS] = str(shared_results)
     try:
         outcome = execute_notebook(
             notebook,
@@ -598,7 +611,7 @@ def _notebook_deadline(notebook: Path, execution_timeout: int, start_timeout: in
 class _Attempt:
     """One execution of one notebook in its own worker process."""
 
-    def __init__(self, context, number, index, notebook, folder, seed, timeouts):
+    def __init__(self, context, number, index, notebook, folder, seed, timeouts, shared_results):
         self.number, self.index, self.notebook = number, index, notebook
         self._timeouts = timeouts
         self.label = "no cell yet (the kernel was starting)"
@@ -616,6 +629,7 @@ class _Attempt:
                 seed,
                 timeouts,
                 self.sockets,
+                shared_results,
             ),
             daemon=True,
         )
@@ -719,11 +733,12 @@ class NotebookRunner:
         execution_timeout: int = EXECUTION_TIMEOUT,
         start_timeout: int = START_TIMEOUT,
         order: list[str] | None = None,
+        shared_results: Path | None = None,
     ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self._context = _context()
         self._preloaded = _start_forkserver(self._context)
-        self._args = (folder, seed, (execution_timeout, start_timeout))
+        self._args = (folder, seed, (execution_timeout, start_timeout), shared_results)
         self._jobs = max(1, jobs)
         self._total = len(chosen)
         numbered = list(enumerate(chosen, 1))
@@ -1191,30 +1206,57 @@ def _build(
     With ``only`` (one notebook), only the studies that notebook needs are built
     (:func:`studies_for`); the claims of the others say they were not built in this run.
     """
+    from . import report
+
+    # The notebooks run in their workers while this process builds the studies' outputs;
+    # the slowest (as the previous report timed them) start first. A replication that both
+    # compute is computed once (analysis/studies/shared.py), in a private folder of this build.
+    with tempfile.TemporaryDirectory(
+        prefix="analysis-shared-", ignore_cleanup_errors=True
+    ) as shared_folder:
+        shared_results = Path(shared_folder)
+        runner = NotebookRunner(
+            chosen,
+            staging / "notebooks",
+            seed,
+            jobs,
+            execution_timeout=execution_timeout,
+            start_timeout=start_timeout,
+            order=_slowest_first(out),
+            shared_results=shared_results,
+        )
+        try:
+            runner.poll()
+            needed = studies_for(chosen if only is not None else None)
+            with shared.sharing(shared_results):
+                results, figures = build_study_outputs(seed, staging, runner.poll, needed)
+            ranges = claim_ranges(seed, staging, runner.poll, needed)
+            # the report's own pages while the last notebooks run
+            _write_pages(staging, chosen, seed, needed, results, figures, ranges)
+            timings = runner.wait()
+        finally:
+            runner.stop()
+    manifest = report.build_manifest(
+        staging, seed=seed, root=ROOT, previous=_previous_manifest(out)
+    )
+    manifest["generator"] = GENERATOR
+    manifest["notebook_seconds"] = timings
+    # how the kernels were made (see _kernels): "forked" from a worker that preloaded the
+    # notebooks' imports, or "launched" as new interpreters (ANALYSIS_FRESH_KERNELS=1)
+    manifest["kernels"] = "forked" if _kernels.wanted() else "launched"
+    manifest["total_seconds"] = round(time.perf_counter() - total, 2)
+    report.write_manifest(staging, manifest)
+    return manifest
+
+
+def _write_pages(staging, chosen, seed, needed, results, figures, ranges) -> None:
+    """The claims table and ``index.html``; :class:`BuildError` if a paper's statement
+    failed its scorecard."""
     from ..dataio.io import write_csv
     from ..studies import all_studies
     from . import report
     from .claims import claims_table, with_ranges
 
-    # The notebooks run in their workers while this process builds the studies' outputs;
-    # the slowest (as the previous report timed them) start first.
-    runner = NotebookRunner(
-        chosen,
-        staging / "notebooks",
-        seed,
-        jobs,
-        execution_timeout=execution_timeout,
-        start_timeout=start_timeout,
-        order=_slowest_first(out),
-    )
-    try:
-        runner.poll()
-        needed = studies_for(chosen if only is not None else None)
-        results, figures = build_study_outputs(seed, staging, runner.poll, needed)
-        ranges = claim_ranges(seed, staging, runner.poll, needed)
-        timings = runner.wait()
-    finally:
-        runner.stop()
     failed = [
         f"{rep.study} scorecard row {row.claim_id} (published {row.published}, "
         f"reproduced {row.reproduced:.4g})"
@@ -1241,14 +1283,3 @@ def _build(
         figures=figures,
         seed=seed,
     )
-    manifest = report.build_manifest(
-        staging, seed=seed, root=ROOT, previous=_previous_manifest(out)
-    )
-    manifest["generator"] = GENERATOR
-    manifest["notebook_seconds"] = timings
-    # how the kernels were made (see _kernels): "forked" from a worker that preloaded the
-    # notebooks' imports, or "launched" as new interpreters (ANALYSIS_FRESH_KERNELS=1)
-    manifest["kernels"] = "forked" if _kernels.wanted() else "launched"
-    manifest["total_seconds"] = round(time.perf_counter() - total, 2)
-    report.write_manifest(staging, manifest)
-    return manifest

@@ -279,6 +279,16 @@ class Tables(Mapping[str, pd.DataFrame]):
             )
         return lines + others
 
+    def __getstate__(self) -> dict:
+        """Pickled, every table is computed first (factories are closures; pickle needs
+        values), so the copy reads the same tables and notes with nothing left to compute."""
+        return {"tables": {name: self[name] for name in self}, "notes": dict(self._notes)}
+
+    def __setstate__(self, state: dict) -> None:
+        self._cache = dict(state["tables"])
+        self._notes = dict(state["notes"])
+        self._factories = {name: self._cache.__getitem__ for name in self._cache}
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._factories)
 

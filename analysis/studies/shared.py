@@ -1,0 +1,109 @@
+"""A study's replication computed once per ``make reproduce`` and shared by the build and
+the notebooks it runs.
+
+The build computes each simulated study's replication (seed, default assumptions) for the
+report while its notebooks run, and notebooks 01 and 02 compute the same replication again:
+about 3 CPU-seconds twice on a 2-core machine. During a build, and only then, the first
+process that needs a replication computes it and leaves it, pickled, in a private temporary
+folder of that build (mode 0700, removed when the build ends); the others load it. Outside a
+build (a notebook opened in JupyterLab, the CLI, the tests) nothing is shared or stored.
+
+The build process never waits for a notebook: if a kernel is computing the replication, the
+build computes it too. A kernel waits (an OS file lock, released even if the build dies) for
+the build's computation instead of repeating it; the result is the same either way, since a
+replication is a function of its seed.
+
+Written by hand: ``joblib.Memory`` caches across runs (keyed by the code), which a
+replication must not do; this store lives for one build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+try:
+    import fcntl
+except ImportError:  # Windows: no forkserver, no forked kernels; nothing is shared
+    fcntl = None
+
+T = TypeVar("T")
+
+SHARED_RESULTS = "ANALYSIS_SHARED_RESULTS"  # the build's folder, in its workers' environment
+_build_folder: Path | None = None  # set in the build's own process by sharing()
+
+
+@contextlib.contextmanager
+def sharing(folder: Path) -> Iterator[Path]:
+    """In the build's process: share replications through ``folder`` (a private, empty
+    folder of this build) until the block ends."""
+    global _build_folder
+    previous, _build_folder = _build_folder, Path(folder)
+    try:
+        yield _build_folder
+    finally:
+        _build_folder = previous
+
+
+def _folder() -> tuple[Path | None, bool]:
+    """The shared folder and whether this process may wait for another's computation."""
+    if fcntl is None:
+        return None, False
+    if _build_folder is not None:
+        return _build_folder, False  # the build polls its notebooks: it must not block
+    env = os.environ.get(SHARED_RESULTS)
+    return (Path(env), True) if env else (None, False)
+
+
+def once(key: str, compute: Callable[[], T]) -> T:
+    """``compute()``, or its result from another process of the same build.
+
+    ``key`` names the computation whole (study, function, seed); the caller shares only calls
+    whose result the key determines. A result that cannot be stored or read is recomputed.
+
+    Examples
+    --------
+    Outside a build, ``once`` is ``compute()``:
+
+    >>> once("example-seed0", lambda: 42)
+    42
+    """
+    folder, may_wait = _folder()
+    if folder is None:
+        return compute()
+    stored = folder / f"{key}.pickle"
+    try:
+        lock = os.open(folder / f"{key}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return compute()
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | (0 if may_wait else fcntl.LOCK_NB))
+        except OSError:  # a kernel is computing it; the build does not wait
+            return compute()
+        with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            with stored.open("rb") as file:
+                return pickle.load(file)
+        result = compute()
+        _store(result, stored)
+        return result
+    finally:
+        os.close(lock)  # releases the lock
+
+
+def _store(result, stored: Path) -> None:
+    """Write ``result`` whole or not at all (another process may read it next)."""
+    with contextlib.suppress(OSError, pickle.PicklingError, TypeError, AttributeError):
+        fd, partial = tempfile.mkstemp(dir=stored.parent, suffix=".partial")
+        try:
+            with os.fdopen(fd, "wb") as file:
+                pickle.dump(result, file, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(partial, stored)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(partial)
