@@ -238,3 +238,30 @@ def test_the_quick_closeness_test_is_numpys(p, data, jitter):
     assert _allclose(a, b) == np.allclose(a, b, atol=1e-12)
     diagonal = np.diag(a)
     assert _allclose(diagonal, np.ones(p)) == np.allclose(diagonal, 1.0, atol=1e-12)
+
+
+# Same seed, same numbers on a laptop and on a many-core machine: nothing depends on how many
+# threads the BLAS under numpy uses.
+@pytest.mark.parametrize("study", list(STUDIES.values()), ids=list(STUDIES))
+def test_the_numbers_do_not_depend_on_the_blas_threads(study):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def computed():
+        rep = study.replicate(seed=7)
+        batch = study.simulate_batch(3000, 11)
+        decisions = study.decide_batch(batch)
+        return rep, batch, decisions
+
+    with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
+        one = computed()
+    with threadpoolctl.threadpool_limits(limits=4, user_api="blas"):
+        several = computed()
+    pd.testing.assert_frame_equal(one[0].data, several[0].data, check_exact=True)
+    for name in one[0].tables:
+        pd.testing.assert_frame_equal(
+            one[0].tables[name], several[0].tables[name], check_exact=True
+        )
+    for measure, values in one[1].measures.items():
+        other = several[1].measures[measure]
+        assert np.array_equal(values, other, equal_nan=values.dtype.kind == "f"), measure
+    assert np.array_equal(one[2].values, several[2].values, equal_nan=True)

@@ -237,6 +237,16 @@ def test_progress_bar_on_stderr_only_for_runs_longer_than_a_second(capsys):
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.parametrize("threads", [None, 2])
+def test_a_progress_function_hears_of_every_block_and_no_bar_is_drawn(capsys, threads):
+    heard = []
+    reps = 3 * BLOCK + 7
+    counts = run_blocks(hits, [0.1, 0.5], reps, seed=3, progress=heard.append, threads=threads)
+    assert counts == run_blocks(hits, [0.1, 0.5], reps, seed=3)
+    assert sorted(heard) == sorted([BLOCK, BLOCK, BLOCK, 7] * 2)
+    assert capsys.readouterr().err == ""
+
+
 # --- acceptance: a 2-worker LocalCluster gives the local result, bit for bit --------------------
 
 

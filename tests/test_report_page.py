@@ -31,7 +31,7 @@ RANGES = pd.DataFrame(
 def outputs(tmp_path_factory):
     """Every study's tables, data, scorecard and figures, built once (about 15 s)."""
     folder = tmp_path_factory.mktemp("outputs")
-    results, figures = build_study_outputs(0, folder)
+    results, figures, _ = build_study_outputs(0, folder)
     claims = with_ranges(claims_table(claim_verdicts(results)), [RANGES])
     return folder, results, figures, claims
 

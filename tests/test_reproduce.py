@@ -139,6 +139,11 @@ def test_manifest_has_seed_commit_versions_and_every_checksum(report):
     assert set(manifest["files"]) == written
     for name, digest in manifest["files"].items():
         assert sha(out / name) == digest
+    # what the next build orders its work by (the slowest first)
+    assert set(manifest["study_seconds"]) == set(NAMES)
+    assert set(manifest["notebook_seconds"]) == {
+        p.stem for p in (out / "notebooks").glob("*.ipynb")
+    }
 
 
 def test_same_seed_same_bytes_and_another_seed_other_data(report, tmp_path):
@@ -523,6 +528,17 @@ def test_the_claims_table_shows_each_claims_probability_over_the_assumptions(rep
     for claim, row in claims.dropna(subset=["probability_low"]).iterrows():
         shown = f"{100 * row['probability_low']:.0f}–{100 * row['probability_high']:.0f} %"
         assert f"{shown} (lowest at {row['low_at']})" in page, claim
+
+
+def test_the_slowest_study_is_built_first_and_the_results_keep_registry_order(tmp_path):
+    names = ["konopka2014", "concurrent"]
+    results, figures, seconds = rp.build_study_outputs(
+        0, tmp_path, studies=names, order=["concurrent", "konopka2014"]
+    )
+    assert [r.study for r in results] == list(figures) == ["konopka2014", "concurrent"]
+    assert list(seconds) == ["concurrent", "konopka2014"]  # the order they were built in
+    (tmp_path / "manifest.json").write_text(json.dumps({"study_seconds": seconds}))
+    assert set(rp._slowest_first(tmp_path, "study_seconds")) == set(names)
 
 
 def test_the_slowest_notebooks_of_the_previous_report_start_first(tmp_path):

@@ -125,6 +125,7 @@ def build_study_outputs(
     staging: Path,
     between: Callable[[], None] | None = None,
     studies: list[str] | None = None,
+    order: list[str] | None = None,
 ):
     """Results, tables and figures of every registered study (or of ``studies``, names),
     into ``staging``.
@@ -132,17 +133,20 @@ def build_study_outputs(
     One loop over the registry (:func:`analysis.studies.all_studies`): each study gives its
     :class:`~analysis.studies.base.Results`; a simulated one also gives data and a scorecard.
     ``between`` is called after each study and figure (the build polls its notebooks there).
-    Returns the results and, per study, the ``(stem, drawn_by)`` of each figure.
+    ``order`` (names, e.g. the slowest first as the previous report timed them) sets which
+    are computed first; results come back in registry order whatever it is.
+    Returns the results, per study the ``(stem, drawn_by)`` of each figure, and per study the
+    seconds it took.
     """
     between = between or (lambda: None)
     from ..dataio.io import write_csv, write_tables
     from ..engine import plots
     from ..studies import all_studies
 
-    results, figures = [], {}
-    for study in all_studies():
-        if studies is not None and study.NAME not in studies:
-            continue
+    chosen = [s for s in all_studies() if studies is None or s.NAME in studies]
+    rank = {name: k for k, name in enumerate(order or [])}
+    by_name, figures, seconds = {}, {}, {}
+    for study in sorted(chosen, key=lambda s: rank.get(s.NAME, len(rank))):  # stable
         start = time.perf_counter()
         res = study.results(seed=seed)
         written = ["tables"]
@@ -159,9 +163,11 @@ def build_study_outputs(
             figures[study.NAME].append((stem, plots.drawn_by(fig)))
             plots.close(fig)
             between()
-        results.append(res)
-        _log(f"  {study.NAME}: {', '.join(written)}, figures ({time.perf_counter() - start:.1f} s)")
-    return results, figures
+        by_name[study.NAME] = res
+        seconds[study.NAME] = round(time.perf_counter() - start, 2)
+        _log(f"  {study.NAME}: {', '.join(written)}, figures ({seconds[study.NAME]:.1f} s)")
+    results = [by_name[s.NAME] for s in chosen]
+    return results, {s.NAME: figures[s.NAME] for s in chosen}, seconds
 
 
 def claim_ranges(
@@ -178,6 +184,7 @@ def claim_ranges(
     from ..dataio.io import write_csv
     from ..studies import get_simulated_study, simulated_names
 
+    between = between or (lambda: None)
     tables = []
     for name in simulated_names():
         if studies is not None and name not in studies:
@@ -186,12 +193,12 @@ def claim_ranges(
         if not callable(getattr(study, "claims_batch", None)):
             continue
         start = time.perf_counter()
-        table = ranges_of(study, seed=seed)
+        # ``between`` after each block too: this is the longest step of the build's own work
+        table = ranges_of(study, seed=seed, progress=lambda _reps: between())
         write_csv(table, staging / "tables" / f"{name}_claim_ranges.csv")
         tables.append(table)
         _log(f"  {name}: claims over the assumptions' ranges ({time.perf_counter() - start:.1f} s)")
-        if between is not None:
-            between()
+        between()
     return tables
 
 
@@ -913,11 +920,12 @@ def _files_not_in_report(folder: Path) -> list[str] | None:
     return sorted(found)
 
 
-def _slowest_first(out: Path) -> list[str]:
-    """Notebook stems, slowest first, as the previous report in ``out`` timed them (none:
-    file order). Starting the longest first shortens a build on few cores."""
+def _slowest_first(out: Path, timed_as: str = "notebook_seconds") -> list[str]:
+    """Notebook stems (or with ``timed_as="study_seconds"``, study names), slowest first, as
+    the previous report in ``out`` timed them (none: file order). Starting the longest first
+    shortens a build on few cores."""
     previous = _previous_manifest(out) or {}
-    seconds = previous.get("notebook_seconds")
+    seconds = previous.get(timed_as)
     if not isinstance(seconds, dict):
         return []
     timed = [(s, stem) for stem, s in seconds.items() if isinstance(s, int | float)]
@@ -1229,7 +1237,9 @@ def _build(
             runner.poll()
             needed = studies_for(chosen if only is not None else None)
             with shared.sharing(shared_results):
-                results, figures = build_study_outputs(seed, staging, runner.poll, needed)
+                results, figures, study_seconds = build_study_outputs(
+                    seed, staging, runner.poll, needed, _slowest_first(out, "study_seconds")
+                )
             ranges = claim_ranges(seed, staging, runner.poll, needed)
             # the report's own pages while the last notebooks run
             _write_pages(staging, chosen, seed, needed, results, figures, ranges)
@@ -1241,6 +1251,7 @@ def _build(
     )
     manifest["generator"] = GENERATOR
     manifest["notebook_seconds"] = timings
+    manifest["study_seconds"] = study_seconds
     # how the kernels were made (see _kernels): "forked" from a worker that preloaded the
     # notebooks' imports, or "launched" as new interpreters (ANALYSIS_FRESH_KERNELS=1)
     manifest["kernels"] = "forked" if _kernels.wanted() else "launched"

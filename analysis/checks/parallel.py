@@ -260,6 +260,17 @@ def dask_client(workers: int | None = None, scheduler: Any = None):
         yield client
 
 
+class _Hooked:
+    """A progress bar that also calls ``hook(reps)`` at each update."""
+
+    def __init__(self, bar, hook: Callable[[int], None]) -> None:
+        self._bar, self._hook = bar, hook
+
+    def update(self, reps: int) -> None:
+        self._bar.update(reps)
+        self._hook(reps)
+
+
 def _progress(total: int, progress: bool, desc: str | None):
     from tqdm.auto import tqdm
 
@@ -288,7 +299,7 @@ def run_blocks(
     threads: int | None = None,
     workers: int | None = None,
     scheduler: Any = None,
-    progress: bool = False,
+    progress: bool | Callable[[int], None] = False,
     desc: str | None = None,
 ) -> list:
     """Run ``func(cell, block_reps, rng)`` over ``reps`` replicates of every cell, in blocks.
@@ -324,8 +335,10 @@ def run_blocks(
         processes are spawned and would run the script again).
     scheduler : str or distributed.Client, optional
         Run on an existing Dask cluster: its address (``tcp://host:8786``) or a ``Client``.
-    progress : bool
-        A tqdm bar on stderr when the run takes more than about a second.
+    progress : bool or callable
+        True: a tqdm bar on stderr when the run takes more than about a second. A callable
+        is called instead with the number of replicates each finished chunk held (e.g.
+        ``make reproduce`` looks after its notebooks there).
     desc : str, optional
         The bar's label.
 
@@ -359,7 +372,9 @@ def run_blocks(
             raise ValueError(f"{name} must be >= 1, got {value}")
     cells = list(cells)
     n_blocks = len(block_sizes(reps))
-    with _progress(reps * len(cells), progress, desc) as bar:
+    hook = progress if callable(progress) else None
+    with _progress(reps * len(cells), hook is None and bool(progress), desc) as shown:
+        bar = shown if hook is None else _Hooked(shown, hook)
         if workers is None and scheduler is None:
             pieces = chunks(len(cells), reps, chunk or 1, common=common)
             results = _run_here(func, cells, pieces, seed, combine, threads, bar)

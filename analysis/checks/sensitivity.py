@@ -1027,6 +1027,7 @@ def claim_ranges(
     threads: int | None = None,
     workers: int | None = None,
     scheduler: Any = None,
+    progress: bool | Callable[[int], None] = False,
     **fixed: Any,
 ) -> pd.DataFrame:
     """How the probability that each article claim holds moves over the assumptions' ranges.
@@ -1047,6 +1048,9 @@ def claim_ranges(
         Same seed, same table.
     threads, workers, scheduler
         Where the settings run (:func:`analysis.checks.parallel.run_blocks`).
+    progress : bool or callable
+        A progress bar, or a function called after each block
+        (:func:`~analysis.checks.parallel.run_blocks`).
     **fixed
         Settings applied everywhere (e.g. ``dispersion="sd"``).
 
@@ -1094,6 +1098,7 @@ def claim_ranges(
             threads=threads,
             workers=workers,
             scheduler=scheduler,
+            progress=progress,
             desc=f"claim ranges {study.NAME}",
         )
     )
