@@ -71,6 +71,13 @@ def test_a_loaded_replication_is_the_one_computed(tmp_path, monkeypatch, study):
     same_replication(loaded, study.replicate(seed=3))  # and what a notebook alone computes
 
 
+def test_the_build_looks_after_its_notebooks_between_the_tables_it_computes(tmp_path):
+    polls = []
+    with shared.sharing(tmp_path, between=lambda: polls.append(1)):
+        rep = estes2017.replicate(seed=2)
+    assert len(polls) == len(rep.tables) > 5
+
+
 def test_only_the_default_replication_is_shared(tmp_path):
     with shared.sharing(tmp_path):
         estes2017.replicate(seed=1, dispersion="sd")

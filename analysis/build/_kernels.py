@@ -44,7 +44,8 @@ _INLINE = "module://matplotlib_inline.backend_inline"  # what ipykernel sets whe
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 # What the notebooks import, imported once by the forkserver. A module missing here is simply
-# imported by the kernel itself.
+# imported by the kernel itself. Not statsmodels' formula API (a quarter of a second): only a
+# replication uses it, and in a build the notebooks load theirs (analysis/studies/shared.py).
 KERNEL_MODULES = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
@@ -53,8 +54,6 @@ KERNEL_MODULES = (
     "matplotlib_inline.backend_inline",
     "seaborn",
     "pingouin",
-    "statsmodels.formula.api",
-    "statsmodels.stats.anova",
     "analysis.build.claims",
     "analysis.checks.explorer",
     "analysis.checks.power",

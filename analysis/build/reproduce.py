@@ -1236,7 +1236,7 @@ def _build(
         try:
             runner.poll()
             needed = studies_for(chosen if only is not None else None)
-            with shared.sharing(shared_results):
+            with shared.sharing(shared_results, between=runner.poll):
                 results, figures, study_seconds = build_study_outputs(
                     seed, staging, runner.poll, needed, _slowest_first(out, "study_seconds")
                 )

@@ -23,7 +23,7 @@ import contextlib
 import os
 import pickle
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TypeVar
 
@@ -36,18 +36,21 @@ T = TypeVar("T")
 
 SHARED_RESULTS = "ANALYSIS_SHARED_RESULTS"  # the build's folder, in its workers' environment
 _build_folder: Path | None = None  # set in the build's own process by sharing()
+_between: Callable[[], None] | None = None  # the build's look at its notebooks
 
 
 @contextlib.contextmanager
-def sharing(folder: Path) -> Iterator[Path]:
+def sharing(folder: Path, between: Callable[[], None] | None = None) -> Iterator[Path]:
     """In the build's process: share replications through ``folder`` (a private, empty
-    folder of this build) until the block ends."""
-    global _build_folder
-    previous, _build_folder = _build_folder, Path(folder)
+    folder of this build) until the block ends. ``between`` is called after each table of a
+    replication the build computes (it looks after its notebooks there)."""
+    global _build_folder, _between
+    previous = _build_folder, _between
+    _build_folder, _between = Path(folder), between
     try:
         yield _build_folder
     finally:
-        _build_folder = previous
+        _build_folder, _between = previous
 
 
 def _folder() -> tuple[Path | None, bool]:
@@ -90,10 +93,22 @@ def once(key: str, compute: Callable[[], T]) -> T:
             with stored.open("rb") as file:
                 return pickle.load(file)
         result = compute()
+        _complete(result)
         _store(result, stored)
         return result
     finally:
         os.close(lock)  # releases the lock
+
+
+def _complete(result) -> None:
+    """Compute a replication's tables (lazy until read) one at a time, calling the build's
+    ``between`` after each; pickling would otherwise compute them all in one go."""
+    tables = getattr(result, "tables", None)
+    if _between is None or not isinstance(tables, Mapping):
+        return
+    for name in tables:
+        tables[name]
+        _between()
 
 
 def _store(result, stored: Path) -> None:
