@@ -289,6 +289,37 @@ def test_a_notebook_page_requests_nothing_from_the_network(tmp_path):
     assert not re.search(r"<script[^>]*\ssrc=|import\(|<link[^>]*\shref=\"(?:https?:)?//", body)
 
 
+def test_a_notebook_page_is_nbconverts_page(tmp_path):
+    # report._html_exporter skips nbconvert's BeautifulSoup pass and makes its two edits on
+    # the text: the page must be the one nbconvert makes, element for element
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    code = nbformat.v4.new_code_cell("plot()")
+    code.outputs = [
+        nbformat.v4.new_output("display_data", {"image/png": png, "text/plain": "<Figure>"}),
+        nbformat.v4.new_output("display_data", {"text/html": '<img alt="kept" src="x.png">'}),
+        nbformat.v4.new_output("stream", name="stdout", text="done\n"),
+    ]
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("A *figure*: ![](a.png)"), code]
+    )
+
+    def normalised(html):
+        soup = BeautifulSoup(html, features="html.parser")
+        for element in soup.find_all(True):
+            element.attrs = dict(sorted(element.attrs.items()))
+        return str(soup)
+
+    options = {"extra_template_paths": [str(report.TEMPLATES)], "template_file": "notebook.html.j2"}
+    ours, _ = report._html_exporter()(**options).from_notebook_node(notebook)
+    theirs, _ = HTMLExporter(**options).from_notebook_node(notebook)
+    assert normalised(ours) == normalised(theirs)
+    assert ours.count('tabindex="0"') == theirs.count('tabindex="0"') >= 3
+    assert 'alt="kept"' in ours
+
+
 # --- in a browser ----------------------------------------------------------------------------
 
 
