@@ -1,5 +1,5 @@
 """A replication computed once per build and shared with its notebooks
-(``analysis/studies/shared.py``): the copy a notebook loads is the replication it would have
+(``analysis/dataio/shared.py``): the copy a notebook loads is the replication it would have
 computed, nothing is shared outside a build, and the build never waits for a notebook."""
 
 import json
@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 from test_reproduce_safety import notebook
 
+from analysis.dataio import shared
 from analysis.engine.tables import Tables, with_notes
-from analysis.studies import estes2017, ryu2016, shared
+from analysis.studies import estes2017, ryu2016
 
 pytestmark = pytest.mark.skipif(shared.fcntl is None, reason="shared only where fcntl is")
 
@@ -76,6 +77,23 @@ def test_the_build_looks_after_its_notebooks_between_the_tables_it_computes(tmp_
     with shared.sharing(tmp_path, between=lambda: polls.append(1)):
         rep = estes2017.replicate(seed=2)
     assert len(polls) == len(rep.tables) > 5
+
+
+def test_two_notebooks_of_a_build_share_the_default_power_table(tmp_path, monkeypatch):
+    from analysis.checks import power
+
+    monkeypatch.setenv(shared.SHARED_RESULTS, str(tmp_path))
+    first = power.power(ryu2016, reps=500, seed=4)
+    assert [p.name for p in tmp_path.glob("*.pickle")] == ["power-ryu2016-reps500-seed4.pickle"]
+    second = power.power(ryu2016, reps=500, seed=4, threads=2)  # how it runs: same table
+    assert second is not first
+    pd.testing.assert_frame_equal(second.table, first.table)
+    assert second._repr_html_() == first._repr_html_()
+    # anything that changes the numbers is computed, not shared
+    power.power(ryu2016, reps=500, seed=4, n=12)
+    power.power(estes2017, reps=500, seed=4, dispersion="sd")
+    power.power(ryu2016, reps=500, seed=4, ck_fold_post_10km=1.3)
+    assert len(list(tmp_path.glob("*.pickle"))) == 1
 
 
 def test_only_the_default_replication_is_shared(tmp_path):
@@ -173,7 +191,7 @@ def test_the_build_hands_its_folder_to_the_notebooks_kernels(tmp_path):
     store.mkdir()
     (store / "k.pickle").write_bytes(pickle.dumps("from the build"))
     source = (
-        "import json\nfrom analysis.studies import shared\n"
+        "import json\nfrom analysis.dataio import shared\n"
         "print(json.dumps(shared.once('k', lambda: 'computed in the kernel')))"
     )
     notebook(folder / "01_uses.ipynb", source)

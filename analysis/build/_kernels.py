@@ -45,7 +45,7 @@ _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 # What the notebooks import, imported once by the forkserver. A module missing here is simply
 # imported by the kernel itself. Not statsmodels' formula API (a quarter of a second): only a
-# replication uses it, and in a build the notebooks load theirs (analysis/studies/shared.py).
+# replication uses it, and in a build the notebooks load theirs (analysis/dataio/shared.py).
 KERNEL_MODULES = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",

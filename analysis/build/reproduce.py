@@ -44,8 +44,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+from ..dataio import shared
 from ..errors import InputError
-from ..studies import shared
 from . import _kernels
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -496,7 +496,9 @@ def _worker(
     # the kernel's IPC socket files go in a folder of this attempt's, which the build
     # removes even when it had to kill this worker
     os.environ[_SOCKETS] = sockets
-    if shared_results is not None:  # the kernel loads the build's replications (shared.py)
+    if (
+        shared_results is not None
+    ):  # the kernel loads the build's replications (analysis/dataio/shared.py)
         os.environ[shared.SHARED_RESULTS] = str(shared_results)
     try:
         outcome = execute_notebook(
@@ -1218,7 +1220,7 @@ def _build(
 
     # The notebooks run in their workers while this process builds the studies' outputs;
     # the slowest (as the previous report timed them) start first. A replication that both
-    # compute is computed once (analysis/studies/shared.py), in a private folder of this build.
+    # compute is computed once (analysis/dataio/shared.py), in a private folder of this build.
     with tempfile.TemporaryDirectory(
         prefix="analysis-shared-", ignore_cleanup_errors=True
     ) as shared_folder:

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from ..dataio import shared
 from ..engine.proportions import wilson
 from ..errors import InputError
 from .parallel import BLOCK, run_blocks
@@ -574,6 +575,16 @@ def power(
     """
     study = _study_module(study)
     _check_run(reps, seed)
+    run = {"chunk": chunk, "threads": threads, "workers": workers, "scheduler": scheduler}
+    if n is None and dispersion is None and not assumptions:
+        # the defaults: notebooks 02 and 04 both show this table; a build computes it once
+        # (analysis/dataio/shared.py). How the work runs does not change the result.
+        key = f"power-{getattr(study, 'NAME', study)}-reps{int(reps)}-seed{int(seed)}"
+        return shared.once(key, lambda: _power(study, reps, seed, None, None, {}, progress, run))
+    return _power(study, reps, seed, n, dispersion, assumptions, progress, run)
+
+
+def _power(study, reps, seed, n, dispersion, assumptions, progress, run) -> PowerTable:
     given = _assumptions(study, dispersion, assumptions)
     cell = _Cell(study, n, tuple(given.items()))
     layout = _pilot(cell)
@@ -582,12 +593,9 @@ def power(
         [cell],
         reps,
         seed,
-        chunk=chunk,
-        threads=threads,
-        workers=workers,
-        scheduler=scheduler,
         progress=progress,
         desc=f"power {getattr(study, 'NAME', '')}",
+        **run,
     )
     table = _rows(layout, counts, reps, _analytic(study, layout, given))
     return PowerTable(

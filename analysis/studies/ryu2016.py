@@ -21,12 +21,12 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..dataio import shared
 from ..dataio.schemas import DataSpec, Measure, validate
 from ..dataio.targets import Targets, load_targets
 from ..engine.simulate import _sim_design_values, as_rng
 from ..engine.tables import Tables, first_row
 from ..errors import InputError
-from . import shared
 from .base import (
     PROBABILITY_REPS,
     Batch,
@@ -1038,7 +1038,7 @@ def replicate(seed: int | None = 0, dispersion: str = "sem", **assumptions) -> R
     True
     """
     if not assumptions and dispersion == "sem" and isinstance(seed, int):
-        # a build computes this for its report and a notebook again: once (shared.py)
+        # a build computes this for its report and a notebook again: once (analysis/dataio/shared.py)
         return shared.once(f"{NAME}-replicate-seed{seed}", lambda: _replicate(seed, dispersion))
     return _replicate(seed, dispersion, **assumptions)
 

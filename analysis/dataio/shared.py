@@ -1,12 +1,14 @@
-"""A study's replication computed once per ``make reproduce`` and shared by the build and
-the notebooks it runs.
+"""Results computed once per ``make reproduce`` and shared by the build and the notebooks it
+runs.
 
 The build computes each simulated study's replication (seed, default assumptions) for the
-report while its notebooks run, and notebooks 01 and 02 compute the same replication again:
-about 3 CPU-seconds twice on a 2-core machine. During a build, and only then, the first
-process that needs a replication computes it and leaves it, pickled, in a private temporary
-folder of that build (mode 0700, removed when the build ends); the others load it. Outside a
-build (a notebook opened in JupyterLab, the CLI, the tests) nothing is shared or stored.
+report while its notebooks run, and notebooks 01 and 02 compute the same replication again
+(about 3 CPU-seconds twice on a 2-core machine); notebooks 02 and 04 both show the running
+study's default power table. During a build, and only then, the first process that needs
+such a result computes it and leaves it, pickled, in a private temporary folder of that build
+(mode 0700, removed when the build ends); the others load it. Outside a build (a notebook
+opened in JupyterLab, the CLI, the tests) nothing is shared or stored. Callers share only
+calls whose result the key names whole (study, seed, replicates; default assumptions).
 
 The build process never waits for a notebook: if a kernel is computing the replication, the
 build computes it too. A kernel waits (an OS file lock, released even if the build dies) for
