@@ -128,3 +128,26 @@ def test_an_unused_zygote_exits_when_closed():
     assert not zygote.available
     with pytest.raises(ChildProcessError):
         os.waitpid(zygote.pid, os.WNOHANG)
+
+
+def test_a_kernel_being_killed_is_not_interrupted_first(monkeypatch):
+    # jupyter_client interrupts before a shutdown; ipykernel logged the interrupt as an ERROR
+    # into the build's output when it landed in a message handler
+    import asyncio
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    from analysis.build import reproduce as rp
+
+    sent = []
+
+    async def interrupt(self):
+        sent.append(self.shutting_down)
+
+    monkeypatch.setattr(AsyncKernelManager, "_async_interrupt_kernel", interrupt)
+    manager = rp._kernel_manager_class()()
+    manager.shutting_down = True
+    asyncio.run(manager._async_interrupt_kernel())
+    manager.shutting_down = False  # a cell's timeout still interrupts
+    asyncio.run(manager._async_interrupt_kernel())
+    assert sent == [False]

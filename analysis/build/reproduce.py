@@ -273,6 +273,15 @@ def _kernel_manager_class():
             provisioner.cwd = cwd
             self._reconcile_connection_info(provisioner.connection_info)
 
+        async def _async_interrupt_kernel(self):
+            # jupyter_client interrupts a kernel before shutting it down; the build always
+            # kills it at once after (shutdown_kernel="immediate"), and an interrupt that
+            # lands in a message handler made ipykernel log "ERROR | KeyboardInterrupt caught
+            # in kernel." into the build's output
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
     return HeadlessKernelManager
 
 
