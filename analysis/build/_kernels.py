@@ -54,6 +54,7 @@ KERNEL_MODULES = (
     "matplotlib_inline.backend_inline",
     "seaborn",
     "pingouin",
+    "pandas.io.formats.style",  # the first table a notebook shows (analysis.engine.display)
     "analysis.build.claims",
     "analysis.checks.explorer",
     "analysis.checks.power",
