@@ -287,7 +287,8 @@ class Tables(Mapping[str, pd.DataFrame]):
     def __setstate__(self, state: dict) -> None:
         self._cache = dict(state["tables"])
         self._notes = dict(state["notes"])
-        self._factories = {name: self._cache.__getitem__ for name in self._cache}
+        # zero-argument factories, as __init__ takes them (never called: all are cached)
+        self._factories = {name: (lambda table=table: table) for name, table in self._cache.items()}
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._factories)
