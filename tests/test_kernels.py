@@ -39,6 +39,7 @@ FACTS = textwrap.dedent(
         "stdin_is_terminal": os.isatty(0),
         "session_leader": os.getsid(0) == os.getpid(),
         "preload_marker": os.environ.get("ANALYSIS_PRELOAD_DONE"),
+        "pydevd_quiet": os.environ.get("PYDEVD_DISABLE_FILE_VALIDATION"),
     }))
     """
 )
@@ -73,6 +74,8 @@ def test_a_kernel_sees_what_a_launched_kernel_sees(tmp_path, fresh):
     assert run.returncode == 0, run.stderr
     # no semaphore of a killed kernel reported by the build's own resource tracker
     assert "leaked" not in run.stderr, run.stderr
+    # the preload imports ipykernel's debugger without pydevd's warning about frozen modules
+    assert "Debugger warning" not in run.stderr, run.stderr
     seen = [facts(tmp_path / "out" / f"{name}.ipynb") for name in ("01_facts", "02_facts")]
     for kernel in seen:
         assert kernel["preloaded"] is (fresh != "1")
@@ -84,6 +87,7 @@ def test_a_kernel_sees_what_a_launched_kernel_sees(tmp_path, fresh):
         assert not kernel["stdin_is_terminal"]
         assert kernel["session_leader"]
         assert kernel["preload_marker"] is None  # the build's own business
+        assert kernel["pydevd_quiet"] is None  # set for the preload's import only
     assert seen[0]["pid"] != seen[1]["pid"]
     # unseeded draws differ between kernels, as in two new interpreters
     assert seen[0]["unseeded_draw"] != seen[1]["unseeded_draw"]

@@ -57,3 +57,20 @@ def test_changing_a_published_number_moves_the_simulation(tmp_path, monkeypatch)
     card = rep.scorecard.set_index("claim_id")
     assert card.loc["hiit_csa_pct_change", "reproduced"] == pytest.approx(12.3)
     assert rep.passed
+
+
+def test_an_edited_allowed_cell_is_read_anew(tmp_path):
+    # allowed values are parsed once per table as loaded (Targets.allowed): a file edited on
+    # disk is a new table, whose rule applies at once, also in the same process
+    path = tmp_path / "estes2017.csv"
+    table = pd.read_csv(DATA_DIR / "estes2017.csv", dtype={"allowed": str})
+    path.write_text(table.to_csv(index=False))
+    first = load_targets("estes2017", path)
+    assert first.with_overrides(control_csa_pct_change_sd=20).value("control_csa_pct_change_sd")
+    row = table["id"] == "control_csa_pct_change_sd"
+    table.loc[row, "allowed"] = ">=0 <=10; a test's narrower range"
+    path.write_text(table.to_csv(index=False) + "\n")  # another size: read again
+    with pytest.raises(InputError, match="narrower range"):
+        load_targets("estes2017", path).with_overrides(control_csa_pct_change_sd=20)
+    # the table loaded before keeps its own rule
+    assert first.with_overrides(control_csa_pct_change_sd=20).value("control_csa_pct_change_sd")

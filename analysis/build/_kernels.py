@@ -42,6 +42,7 @@ import traceback
 FRESH_KERNELS = "ANALYSIS_FRESH_KERNELS"  # "1": every kernel a new interpreter
 _INLINE = "module://matplotlib_inline.backend_inline"  # what ipykernel sets when unset
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+_PYDEVD_QUIET = "PYDEVD_DISABLE_FILE_VALIDATION"  # read by pydevd when it is imported
 
 # What the notebooks import, imported once by the forkserver. A module missing here is simply
 # imported by the kernel itself. Not statsmodels' formula API (a quarter of a second): only a
@@ -49,6 +50,7 @@ _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 KERNEL_MODULES = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
+    "ipykernel.debugger",  # every kernel imports it (debugpy, pydevd): see _PYDEVD_QUIET
     "ipywidgets",
     "matplotlib.pyplot",
     "matplotlib_inline.backend_inline",
@@ -97,9 +99,20 @@ def preload() -> None:
     # a launched ipykernel sets this before anything imports matplotlib; so must we
     if not os.environ.get("MPLBACKEND"):
         os.environ["MPLBACKEND"] = _INLINE
-    for name in KERNEL_MODULES:
-        with contextlib.suppress(Exception):
-            importlib.import_module(name)
+    # pydevd warns at import that this interpreter runs frozen modules; a launched kernel
+    # does not (its kernel spec passes -Xfrozen_modules=off). The warning is only about
+    # breakpoints, which a headless run never sets: silenced for the import only.
+    quiet = os.environ.get(_PYDEVD_QUIET)
+    os.environ[_PYDEVD_QUIET] = "1"
+    try:
+        for name in KERNEL_MODULES:
+            with contextlib.suppress(Exception):
+                importlib.import_module(name)
+    finally:
+        if quiet is None:
+            del os.environ[_PYDEVD_QUIET]
+        else:
+            os.environ[_PYDEVD_QUIET] = quiet
     _preloaded = True
 
 

@@ -71,6 +71,7 @@ from __future__ import annotations
 import functools
 import math
 import numbers
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -410,8 +411,9 @@ def _check_allowed(table: pd.DataFrame, path: Path) -> None:
             )
 
 
-# id(table) -> (table, its rows by id); a few tables at most (one per targets file version)
-_ROWS: dict[int, tuple[pd.DataFrame, dict[str, pd.Series]]] = {}
+# id(table) -> (table, its rows by id, their allowed values by id, filled as read); a few
+# tables at most (one per targets file version)
+_ROWS: dict[int, tuple[pd.DataFrame, dict[str, pd.Series], dict[str, Allowed | None]]] = {}
 
 
 @dataclass(frozen=True)
@@ -434,7 +436,7 @@ class Targets:
     overrides: dict = field(default_factory=dict)
 
     @functools.cached_property
-    def _rows(self) -> dict[str, pd.Series]:
+    def _kept(self) -> tuple[pd.DataFrame, dict[str, pd.Series], dict[str, Allowed | None]]:
         # filtering the table at every lookup cost ~2 ms; a batch or a grid reads rows
         # thousands of times (the id column is unique: checked when the table is read).
         # Shared by every Targets of the same table: a grid makes one per cell.
@@ -442,8 +444,12 @@ class Targets:
         if kept is None or kept[0] is not self.table:
             if len(_ROWS) >= 16:
                 _ROWS.pop(next(iter(_ROWS)))
-            kept = _ROWS[id(self.table)] = (self.table, self._index())
-        return kept[1]
+            kept = _ROWS[id(self.table)] = (self.table, self._index(), {})
+        return kept
+
+    @property
+    def _rows(self) -> dict[str, pd.Series]:
+        return self._kept[1]
 
     def _index(self) -> dict[str, pd.Series]:
         return {row["id"]: row for _, row in self.table.iterrows()}
@@ -499,7 +505,12 @@ class Targets:
         >>> t.allowed("control_n_male").describe(t.value)
         'a whole number between 0 and control_n (5)'
         """
-        return allowed_for(self.row(target_id).to_dict())
+        # parsed once per table and row (Allowed is frozen): a grid cell checks every
+        # override it sets, and parsing one costs about 0.2 ms
+        rules = self._kept[2]
+        if target_id not in rules:
+            rules[target_id] = allowed_for(self.row(target_id).to_dict())
+        return rules[target_id]
 
     def with_overrides(self, **assumptions: float) -> Targets:
         """A copy in which assumed numbers are replaced; published numbers cannot be.
@@ -616,7 +627,8 @@ def load_targets(study: str, path: Path | str | None = None) -> Targets:
         stat = None
     if stat is None:
         return _read_targets(study, path)
-    slot, stamp = (study, str(path.resolve())), (stat.st_mtime_ns, stat.st_size)
+    # abspath, not resolve: no system call per read (a grid cell reads the table each time)
+    slot, stamp = (study, os.path.abspath(path)), (stat.st_mtime_ns, stat.st_size)
     cached = _LOADED.get(slot)
     if cached is not None and cached[0] == stamp:
         return cached[1]
