@@ -420,3 +420,14 @@ def test_e_notation_is_absent_from_apa_strings():
     tiny = {"F": 1e7, "DF1": 1.0, "DF2": 10.0, "p_unc": 1e-300, "np2": 0.9999999}
     assert not E_NOTATION.search(apa(tiny))
     assert math.isfinite(float(F_TEXT.match(apa(tiny))["f"]))
+
+
+def test_a_table_with_repeated_labels_is_still_shown():
+    # pandas sets cell classes only for unique labels: such a table is shown without them
+    df = pd.DataFrame(
+        [[0.00012, 12.5, "a"], [0.5, 13.25, "b"]], columns=["p_val", "csa_cm2", "csa_cm2"]
+    )
+    page = display.to_html(df.set_axis([0, 0]))
+    assert "&lt; 0.001" in page and ">0.500<" in page
+    assert ' num"' not in page
+    assert ' num"' in display.to_html(df.iloc[:, :2])

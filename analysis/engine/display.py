@@ -372,9 +372,12 @@ def _column_kind(name: str, values: pd.Series) -> str:
     return "number"
 
 
-def _value_formatter(name: str, values: pd.Series) -> Callable[[object], str]:
-    """The function that writes each value of one column."""
-    kind = _column_kind(name, values)
+def _value_formatter(
+    name: str, values: pd.Series, kind: str | None = None
+) -> Callable[[object], str]:
+    """The function that writes each value of one column (``kind``: its
+    :func:`_column_kind`, if known)."""
+    kind = kind or _column_kind(name, values)
     if kind == "p":
         return lambda v: format_p(v) if _is_number(v) else format_number(v)
     if kind == "effect":
@@ -489,16 +492,25 @@ def format_table(df: pd.DataFrame | pd.Series) -> Styler:
 
     styler = Styler(shown, uuid=_uuid(shown), cell_ids=False)
     classes = []  # per column: "num" (right-aligned, unbroken), "text" (long, wraps) or ""
+    writers = []
     for i, name in enumerate(shown.columns):
         values = shown.iloc[:, i]
-        write = _value_formatter(str(name), values)
-        styler.format(lambda v, write=write: html.escape(write(v)), subset=styler.columns[[i]])
-        if _column_kind(str(name), values) != "other":
+        kind = _column_kind(str(name), values)
+        write = _value_formatter(str(name), values, kind)
+        writers.append(lambda v, write=write: html.escape(write(v)))
+        if kind != "other":
             classes.append("num")
         else:
             longest = max((len(v) for v in values if isinstance(v, str)), default=0)
             classes.append("text" if longest > LONG_TEXT else "")
-    if any(classes):
+    if shown.columns.is_unique:  # one call: each call selects its cells anew (~1 ms)
+        styler.format(dict(zip(shown.columns, writers, strict=True)))
+    else:
+        for i, write in enumerate(writers):
+            styler.format(write, subset=styler.columns[[i]])
+    # pandas sets cell classes only where rows and columns have unique labels; a table
+    # without them is still shown, its cells not aligned by kind
+    if any(classes) and shown.columns.is_unique and shown.index.is_unique:
         styler.set_td_classes(
             pd.DataFrame([classes] * len(shown), index=shown.index, columns=shown.columns)
         )
