@@ -553,6 +553,9 @@ def preload_worker() -> None:
     import nbformat
     import papermill  # noqa: F401
 
+    with contextlib.suppress(ImportError):  # what each worker lists its kernel with at its end
+        import psutil  # noqa: F401
+
     from . import report
 
     # only a warm-up: if it fails, each worker's own conversion says why
