@@ -211,3 +211,17 @@ def test_claims_table_carries_the_grade(estes, ryu):
     assert grades.loc[1] == "assumption-driven" and grades.loc[2] == "reconstructed"
     assert grades.loc[3] == "published" and grades.loc[4] == "assumption-driven"
     assert grades.loc[5] == "published"
+
+
+def test_the_claims_table_warns_of_nothing():
+    # pandas warns that "" will not be accepted as a float column's fill value: the table
+    # makes its blank cells without relying on that
+    import warnings
+
+    from analysis.studies import concurrent
+
+    verdicts = [dose.claim_verdicts(), concurrent.claim_verdicts()]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = claims_table(verdicts)
+    assert (table["probability"] == "").any()  # a claim without a probability: blank

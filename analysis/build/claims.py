@@ -52,8 +52,15 @@ def claims_table(verdicts: list[pd.DataFrame], built: list[str] | None = None) -
         "none: an expert's opinion, labelled as such; no data here test it"
     )
     table["deciding_statistic"] = table["deciding_statistic"].fillna("not yet replicated")
-    table = table.drop(columns=["studies"]).fillna("")
-    return table
+    table = table.drop(columns=["studies"])
+    # a blank cell where nothing applies, also in number columns (probability), which become
+    # object columns: said explicitly, as pandas will refuse "" as a float's fill value
+    gaps = [
+        c
+        for c in table.columns
+        if not pd.api.types.is_string_dtype(table[c]) and table[c].isna().any()
+    ]
+    return table.astype(dict.fromkeys(gaps, object)).fillna("")
 
 
 RANGE_COLUMNS = ["probability_low", "probability_high", "low_at", "high_at"]
