@@ -76,6 +76,8 @@ def test_report_has_every_part(report):
         assert list((out / "tables").glob(f"{study}_*.csv")), study
         assert list((out / "figures").glob(f"{study}_*.svg")), study
     assert sorted(p.stem for p in (out / "data").glob("*.csv")) == sorted(SIMULATED)
+    # the results the build shared between its processes are not part of it
+    assert not list(out.glob(".shared-*")) and not list(out.rglob("*.pickle"))
     notebooks = sorted(p.stem for p in rp.notebooks())
     assert sorted(p.stem for p in (out / "notebooks").glob("*.html")) == notebooks
     assert sorted(p.stem for p in (out / "notebooks").glob("*.ipynb")) == notebooks

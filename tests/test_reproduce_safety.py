@@ -7,9 +7,12 @@ runs notebook 3's widget cell beside another notebook twenty times.
 """
 
 import json
+import os
 import signal
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -265,6 +268,10 @@ def test_sigkill_leaves_no_worker_or_kernel_behind(sleepy_build):
     assert gone, f"still running: {alive(tree) + working_in(scratch)}"
     print(f"SIGKILL: tree of {len(tree)} gone after {time.monotonic() - killed:.2f} s")
     assert {p: p.read_bytes() for p in old.iterdir()} == before
+    # its folders in the temporary folder (kernel sockets, the preload's marker) are named
+    # after it, so that the next build removes them
+    left = list(Path(tempfile.gettempdir()).glob(f"analysis-*-{process.pid}-*"))
+    assert left and set(left) <= set(rp.remove_stale_tempdirs())
 
 
 def test_the_zone_explorer_is_a_table_in_a_headless_kernel(monkeypatch):
@@ -275,3 +282,32 @@ def test_the_zone_explorer_is_a_table_in_a_headless_kernel(monkeypatch):
     assert static.equals(hrr.zone_table(30, 60, (70, 80)))
     monkeypatch.delenv(rp.STATIC_WIDGETS)
     assert type(hrr.zone_explorer(30, 60)).__name__ == "interactive"
+
+
+def test_a_killed_builds_temporary_folders_are_removed_by_the_next(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead = int(gone.stdout)  # a process that has exited: its number is free
+    stale = [
+        tmp_path / f"analysis-kernel-{dead}-a1b2",
+        tmp_path / f"analysis-forkserver-{dead}-x_9",
+    ]
+    kept = [
+        tmp_path / f"analysis-kernel-{os.getpid()}-mine",  # this process's own
+        tmp_path / f"analysis-kernel-{os.getppid()}-live",  # a process that runs
+        tmp_path / "analysis-kernel-q8w7e6",  # not named after a process: not provably stale
+        tmp_path / f"analysis-cache-{dead}-other",  # not a kind the build makes
+    ]
+    for folder in stale + kept:
+        folder.mkdir()
+        (folder / "socket-1").write_text("")
+    (tmp_path / f"analysis-kernel-{dead}-file").write_text("a file, not a folder")
+    assert sorted(rp.remove_stale_tempdirs()) == sorted(stale)
+    assert all(folder.is_dir() for folder in kept) and not any(f.exists() for f in stale)
+    assert (tmp_path / f"analysis-kernel-{dead}-file").is_file()
+    # and the folders a build makes are named so
+    made = Path(rp.private_tempdir("kernel"))
+    assert made.parent == tmp_path and made.name.startswith(f"analysis-kernel-{os.getpid()}-")
+    assert stat.S_IMODE(made.stat().st_mode) == 0o700

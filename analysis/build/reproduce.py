@@ -32,8 +32,10 @@ import json
 import multiprocessing
 import multiprocessing.connection
 import os
+import re
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -465,6 +467,41 @@ def _die_with_parent(parent_pid: int) -> None:
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
+# Folders a build makes in the system's temporary folder: analysis-<kind>-<pid of the
+# build>-<random>. A build that is killed (SIGKILL) cannot remove them; the next one does.
+_TEMPDIR = re.compile(r"analysis-(kernel|forkserver)-(\d+)-[A-Za-z0-9_]+")
+
+
+def private_tempdir(kind: str) -> str:
+    """A new folder (mode 0700) in the temporary folder, named after this process."""
+    return tempfile.mkdtemp(prefix=f"analysis-{kind}-{os.getpid()}-")
+
+
+def remove_stale_tempdirs() -> list[Path]:
+    """Remove the folders :func:`private_tempdir` made for builds that are gone.
+
+    Only folders of this user whose name says which process made them and whose process
+    no longer runs: a build that runs (or a process that took its number since) keeps its
+    folders. Returns what was removed.
+    """
+    removed = []
+    with contextlib.suppress(OSError):
+        for folder in Path(tempfile.gettempdir()).iterdir():
+            found = _TEMPDIR.fullmatch(folder.name)
+            if found is None or int(found[2]) == os.getpid():
+                continue
+            with contextlib.suppress(OSError):
+                info = folder.lstat()
+                if (
+                    stat.S_ISDIR(info.st_mode)
+                    and info.st_uid == getattr(os, "getuid", lambda: -1)()
+                    and not _alive(int(found[2]))
+                ):
+                    shutil.rmtree(folder)
+                    removed.append(folder)
+    return removed
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)  # PermissionError: alive, someone else's
@@ -591,7 +628,7 @@ def _start_forkserver(context) -> Callable[[], bool]:
     from multiprocessing import forkserver
 
     if _preload_marker is None:
-        folder = Path(tempfile.mkdtemp(prefix="analysis-forkserver-"))
+        folder = Path(private_tempdir("forkserver"))
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
         _preload_marker = folder / "preloaded"
     # a forkserver already running keeps its environment: it touched the marker long ago
@@ -639,7 +676,7 @@ class _Attempt:
         self.result: NotebookRun | None = None
         self.conn, child_end = context.Pipe(duplex=False)
         # short, in the temporary folder: a Unix socket's path holds at most 107 bytes
-        self.sockets = tempfile.mkdtemp(prefix="analysis-kernel-")
+        self.sockets = private_tempdir("kernel")
         self.process = context.Process(
             target=_worker,
             args=(
@@ -1230,11 +1267,14 @@ def _build(
     """
     from . import report
 
+    remove_stale_tempdirs()
     # The notebooks run in their workers while this process builds the studies' outputs;
     # the slowest (as the previous report timed them) start first. A replication that both
-    # compute is computed once (analysis/dataio/shared.py), in a private folder of this build.
+    # compute is computed once (analysis/dataio/shared.py), in a private folder of this build
+    # inside its staging folder: a build that is killed leaves it where the next build into
+    # the same --out removes it (_remove_stale_staging), not in the system's temporary folder.
     with tempfile.TemporaryDirectory(
-        prefix="analysis-shared-", ignore_cleanup_errors=True
+        prefix=".shared-", dir=staging, ignore_cleanup_errors=True
     ) as shared_folder:
         shared_results = Path(shared_folder)
         runner = NotebookRunner(
@@ -1260,6 +1300,8 @@ def _build(
             timings = runner.wait()
         finally:
             runner.stop()
+    if Path(shared_folder).exists():  # never part of the report
+        raise BuildError(f"could not remove the build's shared results ({shared_folder})")
     manifest = report.build_manifest(
         staging, seed=seed, root=ROOT, previous=_previous_manifest(out)
     )
