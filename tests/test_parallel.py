@@ -339,3 +339,17 @@ def test_workers_start_a_local_cluster_and_close_it_also_after_an_error():
     while _children() - before and time.monotonic() < deadline:
         time.sleep(0.2)  # the nannies' processes take a moment to exit
     assert not (_children() - before), "a worker process outlived its LocalCluster"
+
+
+def test_the_bar_is_text_on_stderr_outside_a_kernel_even_after_ipykernel_was_imported(
+    capsys, monkeypatch
+):
+    # tqdm.auto picks the notebook bar as soon as ipykernel's shell module is imported (here,
+    # by an earlier test or a build's worker): it printed the widget's text to stdout
+    import ipykernel.zmqshell  # noqa: F401
+
+    for name in ("tqdm.auto", "tqdm.autonotebook"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    assert run_blocks(slow, [0.5], 5 * BLOCK, progress=True, desc="slow") == [5 * BLOCK]
+    captured = capsys.readouterr()
+    assert "slow" in captured.err and captured.out == ""

@@ -271,11 +271,25 @@ class _Hooked:
         self._hook(reps)
 
 
-def _progress(total: int, progress: bool, desc: str | None):
-    from tqdm.auto import tqdm
+def _bar_class():
+    """tqdm's notebook bar inside a Jupyter kernel, its text bar anywhere else.
 
+    Not ``tqdm.auto`` alone: it picks the notebook bar in any process that has imported
+    ipykernel (a test run, a build's worker), where the bar would be printed to stdout as a
+    widget's text instead of drawn on stderr.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if type(shell).__name__ == "ZMQInteractiveShell":
+        from tqdm.auto import tqdm
+    else:
+        from tqdm.std import tqdm
+    return tqdm
+
+
+def _progress(total: int, progress: bool, desc: str | None):
     # delay=1: a run shorter than about a second shows no bar at all
-    return tqdm(
+    return _bar_class()(
         total=total,
         disable=not progress,
         delay=1,
