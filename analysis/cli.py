@@ -756,7 +756,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", help="run one notebook (name or file stem)")
     p.add_argument("--notebooks", type=Path, help="folder of notebooks (default notebooks/)")
     p.add_argument(
-        "--jobs", type=jobs_type, default=2, help="notebooks run at once, >= 1 (default 2)"
+        "--jobs",
+        type=jobs_type,
+        default=None,
+        help="notebooks run at once, >= 1 (default: one per core while the build computes "
+        "its own outputs, one more after)",
     )
     p.set_defaults(func=cmd_reproduce)
     return parser

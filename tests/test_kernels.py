@@ -17,6 +17,7 @@ import pytest
 from test_reproduce_safety import notebook
 
 from analysis.build import _kernels
+from analysis.build import reproduce as rp
 
 FACTS = textwrap.dedent(
     """
@@ -155,3 +156,33 @@ def test_a_kernel_being_killed_is_not_interrupted_first(monkeypatch):
     manager.shutting_down = False  # a cell's timeout still interrupts
     asyncio.run(manager._async_interrupt_kernel())
     assert sent == [False]
+
+
+WIDEN = (
+    "import json, sys; from pathlib import Path; from analysis.build import reproduce as rp; "
+    "runner = rp.NotebookRunner(sorted(Path(sys.argv[1]).glob('*.ipynb')), Path(sys.argv[2]), 0, 1); "
+    "runner.poll(block=True); first = len(runner._running); "
+    "runner.allow(3); runner.poll(block=True); widened = len(runner._running); "
+    "runner.wait(); runner.stop(); print(json.dumps({'first': first, 'widened': widened}))"
+)
+
+
+def test_more_notebooks_start_once_the_build_allows_them(tmp_path):
+    # reproduce's default: one notebook per core while the build computes, one more after
+    folder = tmp_path / "notebooks"
+    for name in ("01_a", "02_b", "03_c", "04_d"):
+        notebook(folder / f"{name}.ipynb", "import time; time.sleep(1)")
+    run = subprocess.run(
+        [sys.executable, "-c", WIDEN, str(folder), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout.splitlines()[-1]) == {"first": 1, "widened": 3}
+    assert len(list((tmp_path / "out").glob("*.ipynb"))) == 4
+
+
+def test_the_default_is_one_notebook_per_core_then_one_more():
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert rp.default_jobs() == (cores, cores + 1)

@@ -812,6 +812,10 @@ class NotebookRunner:
     def done(self) -> bool:
         return not (self._waiting or self._running)
 
+    def allow(self, jobs: int) -> None:
+        """From now on, up to ``jobs`` notebooks at once."""
+        self._jobs = max(1, jobs)
+
     def poll(self, timeout: float = 0, *, block: bool = False) -> None:
         """Start what may start, wait up to ``timeout`` s for news, settle what is over.
 
@@ -1171,11 +1175,25 @@ class _Interrupts:
 # --- The command ------------------------------------------------------------------------------
 
 
+def default_jobs() -> tuple[int, int]:
+    """Notebooks at once by default: (while the build computes its own outputs, after).
+
+    One per core the process may use while the build's own process computes too, one more
+    once it is done: the cores stay busy while the last, short notebooks start their kernels
+    (measured on 2 cores: about 0.3 s less idle time per build).
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, cores), max(1, cores) + 1
+
+
 def _check_options(seed, jobs, execution_timeout, start_timeout) -> int:
     """Validate the numbers; return the cell timeout (argument, environment or default)."""
     if not isinstance(seed, int) or seed < 0:
         raise InputError(f"--seed {seed}: give a whole number 0 or more, e.g. --seed 0.")
-    if not isinstance(jobs, int) or jobs < 1:
+    if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1):
         raise InputError(f"--jobs {jobs}: give 1 or more notebooks at once, e.g. --jobs 2.")
     if execution_timeout is None:
         raw = os.environ.get(TIMEOUT_VARIABLE, str(EXECUTION_TIMEOUT))
@@ -1198,7 +1216,7 @@ def reproduce(
     out: Path = Path("reports"),
     only: str | None = None,
     notebooks_dir: Path | None = None,
-    jobs: int = 2,
+    jobs: int | None = None,
     *,
     execution_timeout: int | None = None,
     start_timeout: int = START_TIMEOUT,
@@ -1207,8 +1225,9 @@ def reproduce(
 
     0 on success, 1 if a step failed, 130 or 143 if SIGINT or SIGTERM stopped it. Bad
     options or an ``out`` that must not be replaced raise :class:`InputError` before any
-    work. ``execution_timeout`` (seconds per cell) defaults to ``$ANALYSIS_CELL_TIMEOUT``,
-    else 300.
+    work. ``jobs`` notebooks run at once; by default (None) one per core while this process
+    builds the studies' outputs and one more once it is done (:func:`default_jobs`).
+    ``execution_timeout`` (seconds per cell) defaults to ``$ANALYSIS_CELL_TIMEOUT``, else 300.
     """
     execution_timeout = _check_options(seed, jobs, execution_timeout, start_timeout)
     chosen = notebooks(only, notebooks_dir)
@@ -1277,11 +1296,12 @@ def _build(
         prefix=".shared-", dir=staging, ignore_cleanup_errors=True
     ) as shared_folder:
         shared_results = Path(shared_folder)
+        during, after = (jobs, jobs) if jobs is not None else default_jobs()
         runner = NotebookRunner(
             chosen,
             staging / "notebooks",
             seed,
-            jobs,
+            during,
             execution_timeout=execution_timeout,
             start_timeout=start_timeout,
             order=_slowest_first(out),
@@ -1297,6 +1317,7 @@ def _build(
             ranges = claim_ranges(seed, staging, runner.poll, needed)
             # the report's own pages while the last notebooks run
             _write_pages(staging, chosen, seed, needed, results, figures, ranges)
+            runner.allow(after)  # this process only waits from here
             timings = runner.wait()
         finally:
             runner.stop()
