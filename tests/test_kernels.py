@@ -24,7 +24,12 @@ FACTS = textwrap.dedent(
     import json, multiprocessing, os, sys
     preloaded = "analysis.studies.ryu2016" in sys.modules  # before this notebook imports it
     import matplotlib
+    import matplotlib.pyplot as plt
     import numpy as np
+    figure, axes = plt.subplots()  # how the notebook would show it
+    axes.plot([1, 2], [3, 4])  # (an empty figure is not shown as an image at all)
+    shown_as = sorted(get_ipython().display_formatter.format(figure)[0])
+    plt.close(figure)
     lock = multiprocessing.Lock()  # a semaphore the killed kernel leaves to its own tracker
     print(json.dumps({
         "pid": os.getpid(),
@@ -41,9 +46,14 @@ FACTS = textwrap.dedent(
         "session_leader": os.getsid(0) == os.getpid(),
         "preload_marker": os.environ.get("ANALYSIS_PRELOAD_DONE"),
         "pydevd_quiet": os.environ.get("PYDEVD_DISABLE_FILE_VALIDATION"),
+        "figure_shown_as": shown_as,
     }))
     """
 )
+
+# A launched kernel sets up figure display when matplotlib first loads its backend, which
+# takes effect after the cell that did it (matplotlib_inline's configure_once)
+FIRST_FIGURE = "import matplotlib.pyplot as plt\nplt.close(plt.figure())"
 
 RUN = (
     "import sys; from pathlib import Path; from analysis.build import reproduce as rp; "
@@ -62,7 +72,7 @@ def test_a_kernel_sees_what_a_launched_kernel_sees(tmp_path, fresh):
         pytest.skip("kernels are forked on Linux only")
     folder = tmp_path / "notebooks"
     for name in ("01_facts", "02_facts"):
-        notebook(folder / f"{name}.ipynb", FACTS)
+        notebook(folder / f"{name}.ipynb", FIRST_FIGURE, FACTS)
     env = {**os.environ, _kernels.FRESH_KERNELS: fresh}
     env.pop("MPLBACKEND", None)
     run = subprocess.run(
@@ -89,6 +99,8 @@ def test_a_kernel_sees_what_a_launched_kernel_sees(tmp_path, fresh):
         assert kernel["session_leader"]
         assert kernel["preload_marker"] is None  # the build's own business
         assert kernel["pydevd_quiet"] is None  # set for the preload's import only
+        # a figure is shown as an image, not as "<Figure size ...>"
+        assert kernel["figure_shown_as"] == ["image/png", "text/plain"], kernel["figure_shown_as"]
     assert seen[0]["pid"] != seen[1]["pid"]
     # unseeded draws differ between kernels, as in two new interpreters
     assert seen[0]["unseeded_draw"] != seen[1]["unseeded_draw"]

@@ -131,6 +131,22 @@ def test_executed_notebooks_received_the_seed(report):
         assert injected and "seed = 0" in injected[0].source
 
 
+def test_the_notebooks_figures_are_images_in_the_report(report):
+    # a kernel forked from the preload once showed every figure as "<Figure size ...>"
+    # text (tests/test_kernels.py checks why); the report must carry the images
+    out, _ = report
+    for path in (out / "notebooks").glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        shown = [o for c in nb.cells for o in c.get("outputs", []) if "data" in o]
+        images = [o for o in shown if "image/png" in o["data"]]
+        as_text = [o for o in shown if "<Figure size" in str(o["data"].get("text/plain", ""))]
+        assert all("image/png" in o["data"] for o in as_text), path.name
+        calls = sum("plots.show(" in c.source for c in nb.cells if c.cell_type == "code")
+        assert len(images) >= calls, (path.name, len(images), calls)
+        html = path.with_suffix(".html").read_text()
+        assert html.count("data:image/png;base64,") >= len(images), path.name
+
+
 def test_manifest_has_seed_commit_versions_and_every_checksum(report):
     out, _ = report
     manifest = json.loads((out / "manifest.json").read_text())

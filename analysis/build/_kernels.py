@@ -273,8 +273,31 @@ def _become_kernel(request: dict) -> int:
     if os.environ.get("JPY_PARENT_PID"):
         argv.append(f"--IPKernelApp.parent_handle={int(os.environ['JPY_PARENT_PID'])}")
     sys.argv = [getattr(sys.modules.get("ipykernel"), "__file__", "ipykernel"), *argv]
-    IPKernelApp.launch_instance(argv=argv)
+    app = IPKernelApp.instance()  # what IPKernelApp.launch_instance does, with one step more
+    app.initialize(argv)
+    _inline_figures(app.shell)
+    app.start()
     return 0
+
+
+def _inline_figures(shell) -> None:
+    """Show figures in the notebook, as a launched kernel does.
+
+    matplotlib_inline's backend sets this up when it is imported in a kernel (figures shown
+    as PNG, and those left open at the end of a cell). Here it was imported by the preload,
+    where no kernel existed yet: without this step a figure would be shown as the text
+    ``<Figure size 880x504 with 1 Axes>``.
+    """
+    inline = sys.modules.get("matplotlib_inline.backend_inline")
+    matplotlib = sys.modules.get("matplotlib")
+    if shell is None or inline is None or matplotlib is None:
+        return  # not preloaded: the kernel's own import sets it up
+    backend = matplotlib.rcParams._get("backend")
+    if backend in ("inline", _INLINE):
+        from IPython.core.pylabtools import activate_matplotlib
+
+        activate_matplotlib(backend)
+        inline.configure_inline_support(shell, backend)
 
 
 _zygote: KernelZygote | None = None  # this worker's, once forked
