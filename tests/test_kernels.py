@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -198,3 +199,41 @@ def test_more_notebooks_start_once_the_build_allows_them(tmp_path):
 def test_the_default_is_one_notebook_per_core_then_one_more():
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     assert rp.default_jobs() == (cores, cores + 1)
+
+
+def outputs(executed: Path) -> list:
+    """Every code cell's outputs, without execution counts."""
+    cells = nbformat.read(executed, as_version=4).cells
+    return [
+        [{k: v for k, v in o.items() if k != "execution_count"} for o in c.get("outputs", [])]
+        for c in cells
+        if c.cell_type == "code"
+    ]
+
+
+@pytest.mark.notebook
+def test_a_real_notebook_gives_the_same_outputs_in_a_forked_and_a_launched_kernel(tmp_path):
+    # figures, tables and text of notebook 03 (a dose study: figures and styled tables), cell
+    # for cell, whichever way its kernel was made
+    if not sys.platform.startswith("linux"):
+        pytest.skip("kernels are forked on Linux only")
+    executed = {}
+    for mode, fresh in (("forked", ""), ("launched", "1")):
+        out = tmp_path / mode
+        env = {**os.environ, _kernels.FRESH_KERNELS: fresh}
+        command = [
+            sys.executable,
+            "-m",
+            "analysis",
+            "reproduce",
+            "--only",
+            "03_dose_and_intensity",
+            "--out",
+            out,
+        ]
+        run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, run.stderr[-3000:]
+        assert json.loads((out / "manifest.json").read_text())["kernels"] == mode
+        executed[mode] = outputs(out / "notebooks" / "03_dose_and_intensity.ipynb")
+    assert executed["forked"] == executed["launched"]
+    assert any("image/png" in o.get("data", {}) for cell in executed["forked"] for o in cell)
