@@ -292,7 +292,7 @@ def _inline_figures(shell) -> None:
     matplotlib = sys.modules.get("matplotlib")
     if shell is None or inline is None or matplotlib is None:
         return  # not preloaded: the kernel's own import sets it up
-    backend = matplotlib.rcParams._get("backend")
+    backend = matplotlib.get_backend()
     if backend in ("inline", _INLINE):
         from IPython.core.pylabtools import activate_matplotlib
 
