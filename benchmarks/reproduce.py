@@ -7,6 +7,10 @@ every kernel launched as a new interpreter (``ANALYSIS_FRESH_KERNELS=1``, what t
 before kernels were forked from a preloaded worker). CPU-seconds are summed over every process
 of the machine (``/proc/stat``, Linux), so a busy machine shows as CPU the build did not use.
 
+The speed of the virtual machine this project is built on drifts by a factor of two within
+minutes, so the benchmark also times a fixed pure-Python loop before and after the builds: a
+reader can tell a slow build from a slow machine.
+
 Usage: ``python benchmarks/reproduce.py [--repeats 3] [--seed 0]`` (``make bench-reproduce``).
 """
 
@@ -34,6 +38,16 @@ def cpu_seconds() -> float | None:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_probe() -> float:
+    """CPU-seconds of a fixed pure-Python loop (3 million steps): about 0.4 s when this
+    project's machine runs fast, twice that when it does not."""
+    start = time.process_time()
+    total = 0
+    for i in range(3_000_000):
+        total += i * i % 7
+    return time.process_time() - start
+
+
 def build(out: Path, seed: int, fresh: bool) -> tuple[float, float | None]:
     env = {**os.environ, "ANALYSIS_FRESH_KERNELS": "1" if fresh else ""}
     command = [sys.executable, "-m", "analysis", "reproduce", "--seed", str(seed)]
@@ -50,11 +64,13 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    before = machine_probe()
     with tempfile.TemporaryDirectory(prefix="bench-reproduce-") as folder:
         out = Path(folder) / "reports"
         build(out, args.seed, fresh=False)  # warm-up, not timed
         runs = [build(out, args.seed, fresh=False) for _ in range(args.repeats)]
         reference = build(out, args.seed, fresh=True)
+    after = machine_probe()
     walls = [wall for wall, _ in runs]
     print(f"{'build':34s} {'wall s':>7s} {'CPU s':>7s} {'x reference':>12s}")
     for k, (wall, cpu) in enumerate(runs, 1):
@@ -62,6 +78,10 @@ def main() -> int:
         print(f"{'reproduce, run ' + str(k):34s} {wall:7.1f} {shown} {wall / reference[0]:12.2f}")
     shown = f"{reference[1]:7.1f}" if reference[1] is not None else f"{'':7s}"
     print(f"{'reference: kernels launched afresh':34s} {reference[0]:7.1f} {shown} {1.0:12.2f}")
+    print(
+        f"machine probe (a fixed loop, lower is faster): {before:.2f} CPU-s before the builds, "
+        f"{after:.2f} after"
+    )
     median = statistics.median(walls)
     verdict = "ok" if max(walls) <= TARGET else "SLOW"
     print(f"median {median:.1f} s, slowest {max(walls):.1f} s; target {TARGET:.0f} s: {verdict}")
