@@ -117,6 +117,19 @@ POLL = (
 )
 
 
+def run_script(script: str, folder: Path, out: Path) -> dict:
+    """Run ``script`` (which prints a JSON line last) in a fresh interpreter on the notebooks
+    of ``folder``, executed into ``out``; what it printed."""
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(folder), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout.splitlines()[-1])
+
+
 def test_the_build_is_not_held_up_while_the_forkserver_preloads(tmp_path):
     # starting a worker waits for the forkserver's preload (seconds); the build's first poll
     # must return at once and start nothing, and the workers start once the preload is done
@@ -124,14 +137,7 @@ def test_the_build_is_not_held_up_while_the_forkserver_preloads(tmp_path):
         pytest.skip("no forkserver here")
     folder = tmp_path / "notebooks"
     notebook(folder / "01_one.ipynb", "print(1)")
-    run = subprocess.run(
-        [sys.executable, "-c", POLL, str(folder), str(tmp_path / "out")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert run.returncode == 0, run.stderr
-    seen = json.loads(run.stdout.splitlines()[-1])
+    seen = run_script(POLL, folder, tmp_path / "out")
     assert seen["started"] == 0 and seen["polled"] < 1.0, seen
     assert seen["preloaded"] and not seen["marker_in_env"], seen
     assert (tmp_path / "out" / "01_one.ipynb").exists()
@@ -185,14 +191,7 @@ def test_more_notebooks_start_once_the_build_allows_them(tmp_path):
     folder = tmp_path / "notebooks"
     for name in ("01_a", "02_b", "03_c", "04_d"):
         notebook(folder / f"{name}.ipynb", "import time; time.sleep(1)")
-    run = subprocess.run(
-        [sys.executable, "-c", WIDEN, str(folder), str(tmp_path / "out")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert run.returncode == 0, run.stderr
-    assert json.loads(run.stdout.splitlines()[-1]) == {"first": 1, "widened": 3}
+    assert run_script(WIDEN, folder, tmp_path / "out") == {"first": 1, "widened": 3}
     assert len(list((tmp_path / "out").glob("*.ipynb"))) == 4
 
 
