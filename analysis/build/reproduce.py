@@ -546,9 +546,8 @@ def _worker(
     # the kernel's IPC socket files go in a folder of this attempt's, which the build
     # removes even when it had to kill this worker
     os.environ[_SOCKETS] = sockets
-    if (
-        shared_results is not None
-    ):  # the kernel loads the build's replications (analysis/dataio/shared.py)
+    # the kernel loads the build's replications (analysis/dataio/shared.py)
+    if shared_results is not None:
         os.environ[shared.SHARED_RESULTS] = str(shared_results)
     try:
         outcome = execute_notebook(
