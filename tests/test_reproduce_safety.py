@@ -312,3 +312,29 @@ def test_a_killed_builds_temporary_folders_are_removed_by_the_next(tmp_path, mon
     made = Path(rp.private_tempdir("kernel"))
     assert made.parent == tmp_path and made.name.startswith(f"analysis-kernel-{os.getpid()}-")
     assert stat.S_IMODE(made.stat().st_mode) == 0o700
+
+
+def test_an_interrupt_that_a_library_turns_into_its_own_error_still_stops_cleanly(
+    tmp_path, monkeypatch, capsys
+):
+    # SIGTERM while matplotlib's Agg renderer calls back into Python came out as
+    # "ValueError: Invalid affine transformation matrix" (seen once in make test): the build
+    # must still report a stop by the signal and leave no staging folder
+    def build_interrupted_in_a_library(staging, *args, **kwargs):
+        (staging / "half.txt").write_text("half-built")
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # the handler raises here
+        except rp.Interrupted:
+            raise ValueError("Invalid affine transformation matrix") from None
+        raise AssertionError("the signal did not arrive")
+
+    monkeypatch.setattr(rp, "_build", build_interrupted_in_a_library)
+    out = tmp_path / "reports"
+    assert rp.reproduce(out=out) == 128 + signal.SIGTERM
+    assert "stopped by SIGTERM" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    # an error that no signal caused is still an error
+    monkeypatch.setattr(rp, "_build", lambda *a, **k: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        rp.reproduce(out=out)

@@ -1144,6 +1144,7 @@ class _Interrupts:
 
     def __init__(self) -> None:
         self.pending: int | None = None
+        self.received: int | None = None  # the signal that raised Interrupted
         self._defer = False
 
     def _handle(self, signum, frame) -> None:
@@ -1152,6 +1153,7 @@ class _Interrupts:
         if self._defer:
             self.pending = signum
             return
+        self.received = signum
         raise Interrupted(signum)
 
     @contextlib.contextmanager
@@ -1259,11 +1261,14 @@ def reproduce(
             _log(f"reproduce failed: {exc}. The previous {out.name}/ is left as it was.")
             return 1
         except Interrupted as exc:
-            _log(
-                f"reproduce: stopped by {exc}; notebooks stopped, unfinished build removed, "
-                f"{out} left as it was."
-            )
-            return 128 + exc.signum
+            return _stopped(exc.signum, out)
+        except Exception:
+            # raised inside a C extension's call back into Python (matplotlib's Agg renderer
+            # drawing a figure), the interrupt comes out as that library's own error, such
+            # as "ValueError: Invalid affine transformation matrix": still a stop by signal
+            if interrupts.received is None:
+                raise
+            return _stopped(interrupts.received, out)
     if interrupts.pending is not None:
         name = signal.Signals(interrupts.pending).name
         _log(f"reproduce: stopped by {name} just after {out} was written whole.")
@@ -1277,6 +1282,16 @@ def reproduce(
         f"reproduce: wrote {out} in {time.perf_counter() - total:.1f} s (open {out / 'index.html'})"
     )
     return 0
+
+
+def _stopped(signum: int, out: Path) -> int:
+    """Say that a signal stopped the build (cleaned up already); its exit code."""
+    name = signal.Signals(signum).name
+    _log(
+        f"reproduce: stopped by {name}; notebooks stopped, unfinished build removed, "
+        f"{out} left as it was."
+    )
+    return 128 + signum
 
 
 def _build(
