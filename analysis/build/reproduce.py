@@ -1265,7 +1265,7 @@ def reproduce(
         except Exception:
             # raised inside a C extension's call back into Python (matplotlib's Agg renderer
             # drawing a figure), the interrupt comes out as that library's own error, such
-            # as "ValueError: Invalid affine transformation matrix": still a stop by signal
+            # as "ValueError: Invalid bounding box": still a stop by that signal
             if interrupts.received is None:
                 raise
             return _stopped(interrupts.received, out)
