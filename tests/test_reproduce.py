@@ -147,6 +147,24 @@ def test_the_notebooks_figures_are_images_in_the_report(report):
         assert html.count("data:image/png;base64,") >= len(images), path.name
 
 
+def test_each_study_figure_a_notebook_shows_is_the_reports_file_to_the_byte(report):
+    # rendered once for the build and its notebooks (analysis/engine/figureset.py): the
+    # image under "`stem`: drawn by" is figures/stem.png itself, whoever rendered it
+    import base64
+
+    out, _ = report
+    files = {p.stem: p.read_bytes() for p in (out / "figures").glob("*.png")}
+    shown = {}
+    for path in (out / "notebooks").glob("*.ipynb"):
+        outputs = [o for c in nbformat.read(path, as_version=4).cells for o in c.get("outputs", [])]
+        for label, image in zip(outputs, outputs[1:], strict=False):
+            text = label.get("data", {}).get("text/markdown", "")
+            if ": drawn by" in text and "image/png" in image.get("data", {}):
+                shown[text.split("`")[1]] = base64.b64decode(image["data"]["image/png"])
+    assert set(files) <= set(shown)  # every study figure is shown in a notebook
+    assert all(shown[stem] == files[stem] for stem in files)
+
+
 def test_manifest_has_seed_commit_versions_and_every_checksum(report):
     out, _ = report
     manifest = json.loads((out / "manifest.json").read_text())

@@ -142,7 +142,7 @@ def build_study_outputs(
     """
     between = between or (lambda: None)
     from ..dataio.io import write_csv, write_tables
-    from ..engine import plots
+    from ..engine.figureset import rendered
     from ..studies import all_studies
 
     chosen = [s for s in all_studies() if studies is None or s.NAME in studies]
@@ -160,10 +160,12 @@ def build_study_outputs(
             write_csv(res.scorecard, staging / "tables" / f"{study.NAME}_scorecard.csv")
         between()
         figures[study.NAME] = []
-        for stem, fig in study.figures(res).items():
-            plots.save(fig, staging / "figures", stem)
-            figures[study.NAME].append((stem, plots.drawn_by(fig)))
-            plots.close(fig)
+        drawn = study.figures(res)
+        for stem in drawn:
+            # rendered once for the build and the notebook that shows it (engine/figureset.py)
+            image = rendered(drawn, stem)
+            image.write(staging / "figures", stem)
+            figures[study.NAME].append((stem, image.drawn_by))
             between()
         by_name[study.NAME] = res
         seconds[study.NAME] = round(time.perf_counter() - start, 2)

@@ -66,6 +66,11 @@ def _folder() -> tuple[Path | None, bool]:
     return (Path(env), True) if env else (None, False)
 
 
+def active() -> bool:
+    """Whether results are shared here: in a build's process or one of its notebooks."""
+    return _folder()[0] is not None
+
+
 def once(key: str, compute: Callable[[], T]) -> T:
     """``compute()``, or its result from another process of the same build.
 

@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib import ticker
-from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.lines import Line2D
+
+from .figureset import FigureSet, _no_idle_layout_engine, render
 
 matplotlib.rcParams["svg.hashsalt"] = "running-replication"
 matplotlib.rcParams["svg.fonttype"] = "path"
@@ -720,36 +721,9 @@ def time_in_zone(bands: pd.DataFrame, prescribed_band: str):
 
 
 def save(fig, directory: str | Path, stem: str) -> list[Path]:
-    """Write ``stem.png`` and ``stem.svg`` into ``directory`` with reproducible bytes."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = [directory / f"{stem}.png", directory / f"{stem}.svg"]
-    with _no_idle_layout_engine(fig):
-        fig.savefig(paths[0], dpi=150, metadata={"Software": None})
-        fig.savefig(paths[1], metadata={"Date": None, "Creator": None})
-    return paths
-
-
-@contextmanager
-def _no_idle_layout_engine(fig) -> Iterator[None]:
-    """Without the do-nothing layout engine ``fig.tight_layout()`` leaves behind, for a while.
-
-    savefig draws the whole figure once more, before it renders, whenever the figure has a
-    layout engine, even this placeholder: dropped, that wasted draw goes (the same pixels and
-    SVG bytes, tested), and the figure gets it back afterwards.
-    """
-    engine = fig.get_layout_engine()
-    idle = isinstance(engine, PlaceHolderLayoutEngine) and not (
-        matplotlib.rcParams["figure.autolayout"]
-        or matplotlib.rcParams["figure.constrained_layout.use"]
-    )
-    if idle:
-        fig.set_layout_engine(None)
-    try:
-        yield
-    finally:
-        if idle:
-            fig.set_layout_engine(engine)
+    """Write ``stem.png`` and ``stem.svg`` into ``directory`` with reproducible bytes
+    (:func:`analysis.engine.figureset.render`)."""
+    return render(fig).write(directory, stem)
 
 
 @contextmanager
@@ -812,6 +786,10 @@ def show(figures: Mapping[str, object]) -> None:
     """Display figures in a notebook, each under its file stem and followed by its caption
     (from :func:`analysis.dataio.captions.caption_for`, when it has one), then close them.
 
+    A study's figures (a :class:`~analysis.engine.figureset.FigureSet`) are shown as the PNG
+    the project writes for them (``figures/<stem>.png``, at the figure's own size): in
+    ``make reproduce``, the very bytes of the build's file, rendered once for both
+    (:mod:`analysis.engine.figureset`). Any other figure is shown as Jupyter shows it.
     Outside IPython the stem line and the caption are printed as plain text.
 
     Examples
@@ -826,20 +804,28 @@ def show(figures: Mapping[str, object]) -> None:
 
     caption_for = _caption_lookup()
     notebook = get_ipython() is not None
-    for stem, fig in figures.items():
+    for stem in figures:
         caption = caption_for(stem) if caption_for is not None else None
         if notebook:
-            display(Markdown(f"`{stem}`: drawn by `{drawn_by(fig)}`"))
-            with _tight_png_in_one_draw(fig):
-                display(fig)
+            if isinstance(figures, FigureSet):
+                image = figures.render(stem, svg=False)
+                display(Markdown(f"`{stem}`: drawn by `{image.drawn_by}`"))
+                display(image)
+            else:
+                fig = figures[stem]
+                display(Markdown(f"`{stem}`: drawn by `{drawn_by(fig)}`"))
+                with _tight_png_in_one_draw(fig):
+                    display(fig)
+                plt.close(fig)
             if caption:
                 display(Markdown(f"**Figure `{stem}`.** {caption}"))
         else:
+            fig = figures[stem]
             print(f"{stem}: drawn by {drawn_by(fig)}")
             print(fig)
             if caption:
                 print(f"Figure {stem}. {caption}")
-        plt.close(fig)
+            plt.close(fig)
 
 
 def drawn_by(fig) -> str:

@@ -43,7 +43,9 @@ With the numbers as recorded, Schumann's whole-muscle CI includes 0 while Lundbe
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -52,6 +54,9 @@ from ..dataio.targets import DATA_DIR, load_targets
 from ..errors import InputError, describe_location
 from .base import Results
 from .verdicts import verdict_row
+
+if TYPE_CHECKING:
+    from ..engine.figureset import FigureSet
 
 NAME = "concurrent"
 TITLE = "Does endurance work hurt muscle gain? (concurrent-training meta-analyses)"
@@ -361,8 +366,10 @@ def claim_verdicts(
     )
 
 
-def figures(results: Results | None = None, *, table: pd.DataFrame | None = None) -> dict:
-    """The figures of this analysis by file stem (from ``table``, default the targets table)."""
+def figures(results: Results | None = None, *, table: pd.DataFrame | None = None) -> FigureSet:
+    """The figures of this analysis by file stem, each drawn when first read
+    (:class:`~analysis.engine.figureset.FigureSet`), from ``table`` (default the targets
+    table)."""
     from ..engine import plots
 
     est = estimates(table)
@@ -372,4 +379,6 @@ def figures(results: Results | None = None, *, table: pd.DataFrame | None = None
         "alone);\nrunning vs cycling subgroup SMDs (not confirmed in the abstracts here). "
         "Nothing is pooled across meta-analyses."
     )
-    return {f"{NAME}_forest": plots.meta_estimates(smd, note=not_drawn)}
+    return plots.FigureSet(
+        NAME, {f"{NAME}_forest": partial(plots.meta_estimates, smd, note=not_drawn)}
+    )

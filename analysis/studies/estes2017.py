@@ -18,6 +18,8 @@ within 5 % of their starting body mass, which ``simulate`` checks.
 from __future__ import annotations
 
 import math
+from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -38,6 +40,9 @@ from .base import (
     probabilities,
     probability_seed,
 )
+
+if TYPE_CHECKING:
+    from ..engine.figureset import FigureSet
 
 NAME = "estes2017"
 TITLE = "HIIT running and quadriceps size (Estes et al. 2017)"
@@ -1149,25 +1154,33 @@ def claim_verdicts(rep: Replication) -> pd.DataFrame:
     return with_probabilities(verdicts, claim_probabilities(simulate_batch, claims_batch, rep))
 
 
-def figures(rep: Replication) -> dict:
-    """The study's figures by file stem; each is drawn by a function of ``analysis.engine.plots``."""
+def figures(rep: Replication) -> FigureSet:
+    """The study's figures by file stem, each drawn when first read by a function of
+    ``analysis.engine.plots`` (:class:`~analysis.engine.figureset.FigureSet`)."""
     from ..engine import plots
 
     change = rep.tables["percent_change"]
-    return {
-        "estes2017_csa_prepost": plots.prepost_lines(
-            rep.data, "csa_cm2", LABELS["csa_cm2"], groups=GROUPS
-        ),
-        "estes2017_csa_change_by_group": plots.change_distribution(
-            change[change["measure"] == "csa_cm2"], "Change in VL CSA (%)", groups=GROUPS
-        ),
-        "estes2017_vo2max_change": plots.change_means(
-            change[change["measure"].isin(["vo2max_rel", "vo2max_abs"])],
-            {"vo2max_rel": "relative", "vo2max_abs": "absolute"},
-            "Change in VO2max (%)",
-            groups=GROUPS,
-        ),
-    }
+    return plots.FigureSet(
+        NAME,
+        {
+            "estes2017_csa_prepost": partial(
+                plots.prepost_lines, rep.data, "csa_cm2", LABELS["csa_cm2"], groups=GROUPS
+            ),
+            "estes2017_csa_change_by_group": partial(
+                plots.change_distribution,
+                change[change["measure"] == "csa_cm2"],
+                "Change in VL CSA (%)",
+                groups=GROUPS,
+            ),
+            "estes2017_vo2max_change": partial(
+                plots.change_means,
+                change[change["measure"].isin(["vo2max_rel", "vo2max_abs"])],
+                {"vo2max_rel": "relative", "vo2max_abs": "absolute"},
+                "Change in VO2max (%)",
+                groups=GROUPS,
+            ),
+        },
+    )
 
 
 from ._estes2017_batch import claims_batch, decide_batch, simulate_batch  # noqa: E402

@@ -15,6 +15,9 @@ Three pieces, each from the tables in ``data/published/``:
 
 from __future__ import annotations
 
+from functools import partial
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -24,6 +27,9 @@ from ..engine.hrr import EQUATIONS
 from ..engine.sessions import Interval, Prescription, Protocol, against_prescription, time_in_bands
 from .base import Results
 from .verdicts import verdict_row
+
+if TYPE_CHECKING:
+    from ..engine.figureset import FigureSet
 
 NAME = "konopka2014"
 TITLE = "How much cardio, how hard (Konopka & Harber 2014 and the literature)"
@@ -283,9 +289,10 @@ def _tables_of(results: Results | None) -> dict[str, pd.DataFrame] | None:
     return results.tables
 
 
-def figures(results: Results | None = None) -> dict:
-    """The figures of this analysis by file stem (computed from the published numbers: the
-    tables of ``results`` when given, else computed here)."""
+def figures(results: Results | None = None) -> FigureSet:
+    """The figures of this analysis by file stem, each drawn when first read
+    (:class:`~analysis.engine.figureset.FigureSet`), from the published numbers: the tables
+    of ``results`` when given, else computed here."""
     from ..engine import plots
 
     done = _tables_of(results)
@@ -296,9 +303,12 @@ def figures(results: Results | None = None) -> dict:
         studies, pooled, bands = analyses["studies"], analyses["pooled"], protocols_time_in_bands()
     primary = pooled[(pooled["analysis"] == "primary") & (pooled["method"] == "DL")].iloc[0]
     rx = prescription()
-    return {
-        "konopka2014_forest": plots.forest(studies, primary, benchmark()),
-        "konopka2014_time_in_zone": plots.time_in_zone(
-            bands, f"{rx.low_pct_hrr:g}-{rx.high_pct_hrr:g}"
-        ),
-    }
+    return plots.FigureSet(
+        NAME,
+        {
+            "konopka2014_forest": partial(plots.forest, studies, primary, benchmark()),
+            "konopka2014_time_in_zone": partial(
+                plots.time_in_zone, bands, f"{rx.low_pct_hrr:g}-{rx.high_pct_hrr:g}"
+            ),
+        },
+    )

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import math
 import re
+from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -38,6 +40,9 @@ from .base import (
     probabilities,
     probability_seed,
 )
+
+if TYPE_CHECKING:
+    from ..engine.figureset import FigureSet
 
 NAME = "ryu2016"
 TITLE = "Running distance and muscle damage (Ryu et al. 2016)"
@@ -1328,30 +1333,42 @@ def claim_verdicts(rep: Replication) -> pd.DataFrame:
     return with_probabilities(verdicts, claim_probabilities(simulate_batch, claims_batch, rep))
 
 
-def figures(rep: Replication) -> dict:
-    """The study's figures by file stem; each is drawn by a function of ``analysis.engine.plots``."""
+def figures(rep: Replication) -> FigureSet:
+    """The study's figures by file stem, each drawn when first read by a function of
+    ``analysis.engine.plots`` (:class:`~analysis.engine.figureset.FigureSet`)."""
     from ..engine import plots
 
     folds = rep.tables["fold_change"]
-    return {
-        "ryu2016_time_courses": plots.time_courses(
-            rep.data,
-            {o: LABELS[o] for o in OUTCOMES},
-            groups=GROUPS,
-            times=TIMES,
-            log_scale=[o for o, s in OUTCOMES.items() if s == "log"],
-            title=ASSUMED_MAGNITUDES,
-        ),
-        "ryu2016_ck_trajectories": plots.trajectories(
-            rep.data, "ck_u_l", LABELS["ck_u_l"], groups=GROUPS, times=TIMES, log_scale=True
-        ),
-        "ryu2016_fold_change_heatmap": plots.fold_heatmap(
-            folds,
-            {o: LABELS[o].split(" (")[0] for o in OUTCOMES},
-            groups=GROUPS,
-            title=ASSUMED_MAGNITUDES,
-        ),
-    }
+    return plots.FigureSet(
+        NAME,
+        {
+            "ryu2016_time_courses": partial(
+                plots.time_courses,
+                rep.data,
+                {o: LABELS[o] for o in OUTCOMES},
+                groups=GROUPS,
+                times=TIMES,
+                log_scale=[o for o, s in OUTCOMES.items() if s == "log"],
+                title=ASSUMED_MAGNITUDES,
+            ),
+            "ryu2016_ck_trajectories": partial(
+                plots.trajectories,
+                rep.data,
+                "ck_u_l",
+                LABELS["ck_u_l"],
+                groups=GROUPS,
+                times=TIMES,
+                log_scale=True,
+            ),
+            "ryu2016_fold_change_heatmap": partial(
+                plots.fold_heatmap,
+                folds,
+                {o: LABELS[o].split(" (")[0] for o in OUTCOMES},
+                groups=GROUPS,
+                title=ASSUMED_MAGNITUDES,
+            ),
+        },
+    )
 
 
 # Monte Carlo power (issue 11): the batched functions live in ._ryu2016_batch, imported on
