@@ -48,6 +48,7 @@ FACTS = textwrap.dedent(
         "preload_marker": os.environ.get("ANALYSIS_PRELOAD_DONE"),
         "pydevd_quiet": os.environ.get("PYDEVD_DISABLE_FILE_VALIDATION"),
         "figure_shown_as": shown_as,
+        "history": [get_ipython().history_manager.enabled, type(get_ipython().history_manager.db).__name__],
     }))
     """
 )
@@ -102,6 +103,8 @@ def test_a_kernel_sees_what_a_launched_kernel_sees(tmp_path, fresh):
         assert kernel["pydevd_quiet"] is None  # set for the preload's import only
         # a figure is shown as an image, not as "<Figure size ...>"
         assert kernel["figure_shown_as"] == ["image/png", "text/plain"], kernel["figure_shown_as"]
+        # nothing written to the user's IPython history
+        assert kernel["history"] == [False, "DummyDB"], kernel["history"]
     assert seen[0]["pid"] != seen[1]["pid"]
     # unseeded draws differ between kernels, as in two new interpreters
     assert seen[0]["unseeded_draw"] != seen[1]["unseeded_draw"]

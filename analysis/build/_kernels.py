@@ -41,6 +41,9 @@ import traceback
 
 FRESH_KERNELS = "ANALYSIS_FRESH_KERNELS"  # "1": every kernel a new interpreter
 _INLINE = "module://matplotlib_inline.backend_inline"  # what ipykernel sets when unset
+# a build's kernels keep no IPython history: each would otherwise add a session and every
+# cell to the user's ~/.ipython history database, committing once per cell
+KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 _PYDEVD_QUIET = "PYDEVD_DISABLE_FILE_VALIDATION"  # read by pydevd when it is imported
 
@@ -267,7 +270,7 @@ def _become_kernel(request: dict) -> int:
     if numpy is not None:  # a new interpreter would seed the legacy global generator afresh
         numpy.random.seed()
     _be_a_main_process()
-    argv = ["-f", request["connection_file"]]
+    argv = ["-f", request["connection_file"], *KERNEL_OPTIONS]
     # ipykernel reads JPY_PARENT_PID when it is imported (in the preload, where it is unset):
     # say it here, or the kernel would not watch its parent and would print a console banner
     if os.environ.get("JPY_PARENT_PID"):

@@ -258,7 +258,14 @@ def _kernel_manager_class():
 
         def format_kernel_cmd(self, extra_arguments=None):
             command = super().format_kernel_cmd(extra_arguments)
-            return [sys.executable, "-c", _KERNEL_LAUNCHER, str(os.getpid()), *command]
+            return [
+                sys.executable,
+                "-c",
+                _KERNEL_LAUNCHER,
+                str(os.getpid()),
+                *command,
+                *_kernels.KERNEL_OPTIONS,
+            ]
 
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             # the worker's preloaded zygote becomes the kernel (see _kernels); without one,
