@@ -244,3 +244,28 @@ def test_notebook_1s_assumptions_parameter_reaches_the_replication_and_the_explo
     assert "Static version of the assumption explorer" in static
     # the notebook's own setting is the grid's bold row
     assert re.findall(BOLD_ROW, static) == [("SEM", "3")]
+
+
+def test_the_explorers_figure_is_drawn_once_and_is_what_savefig_writes(monkeypatch):
+    import base64
+    import io
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    def figure():
+        fig, ax = plt.subplots(figsize=(4, 3))
+        ax.plot([1, 2, 3], [0.2, 0.04, 0.5])
+        ax.set_ylabel("deciding p")
+        fig.tight_layout()  # leaves the do-nothing layout engine that costs a second draw
+        return fig
+
+    plain = io.BytesIO()
+    figure().savefig(plain, format="png", dpi=110)
+    draws, draw = [], matplotlib.figure.Figure.draw
+    monkeypatch.setattr(
+        matplotlib.figure.Figure, "draw", lambda self, r: draws.append(1) or draw(self, r)
+    )
+    assert base64.b64decode(explorer._png(figure())) == plain.getvalue()
+    assert len(draws) == 1
+    plt.close("all")
