@@ -320,6 +320,37 @@ def test_a_notebook_page_is_nbconverts_page(tmp_path):
     assert 'alt="kept"' in ours
 
 
+def test_a_notebook_page_does_not_depend_on_the_pages_converted_before_it(tmp_path):
+    # one exporter per process (its templates compiled once): what it converted before,
+    # here the build's warm-up sample and another notebook, must leave no trace in a page
+    from analysis.build import reproduce as rp
+
+    first = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("# One\n\nwith a [link](#x)")],
+        metadata={"language_info": {"name": "python"}},
+    )
+    second = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("print('zebra')")],
+        metadata={"language_info": {"name": "python", "pygments_lexer": "ipython3"}},
+    )
+    sources = []
+    for number, notebook in enumerate([rp._sample_notebook(), first, second]):
+        sources.append(tmp_path / f"{number}.ipynb")
+        nbformat.write(notebook, sources[-1])
+
+    def page(source):
+        return report.notebook_to_html(source, tmp_path / "page.html").read_text(encoding="utf-8")
+
+    in_turn = [page(source) for source in sources]  # one exporter for all three
+    assert report._notebook_exporter() is report._notebook_exporter()
+    alone = []
+    for source in sources:
+        report._notebook_exporter.cache_clear()  # a new exporter for each
+        alone.append(page(source))
+    assert in_turn == alone
+    assert "zebra" in in_turn[2] and "link</a>" in in_turn[1] and "zebra" not in in_turn[1]
+
+
 # --- in a browser ----------------------------------------------------------------------------
 
 

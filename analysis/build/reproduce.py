@@ -610,7 +610,7 @@ def preload_worker() -> None:
     # only a warm-up: if it fails, each worker's own conversion says why
     with contextlib.suppress(Exception), tempfile.TemporaryDirectory() as folder:
         sample = Path(folder) / "warm.ipynb"
-        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), sample)
+        nbformat.write(_sample_notebook(), sample)
         report.notebook_to_html(sample, sample.with_suffix(".html"))
     try:
         _kernels.preload()  # what the notebooks import, for the kernels forked from each worker
@@ -620,6 +620,27 @@ def preload_worker() -> None:
         if marker:
             with contextlib.suppress(OSError):
                 Path(marker).touch()
+
+
+def _sample_notebook():
+    """A notebook with what the project's notebooks show (Markdown, code, text, a table, an
+    image): converting it compiles the templates and readies the filters each page uses."""
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    outputs = [
+        new_output("stream", name="stdout", text="printed\n"),
+        new_output("display_data", {"text/markdown": "**shown**", "text/plain": "shown"}),
+        new_output("execute_result", {"text/html": "<table><tr><td>1</td></tr></table>"}),
+        new_output("display_data", {"image/png": png, "text/plain": "<figure>"}),
+    ]
+    return new_notebook(
+        cells=[
+            new_markdown_cell("# A *sample*\n\n`code` and a [link](#)"),
+            new_code_cell("x = 1", outputs=outputs),
+        ],
+        metadata={"language_info": {"name": "python", "pygments_lexer": "ipython3"}},
+    )
 
 
 _PRELOAD_DONE = "ANALYSIS_PRELOAD_DONE"  # a file the forkserver touches when its preload is done
