@@ -4,12 +4,14 @@ runs.
 The build computes each simulated study's replication (seed, default assumptions) for the
 report while its notebooks run, and notebooks 01 and 02 compute the same replication again
 (about 3 CPU-seconds twice on a 2-core machine); notebooks 02 and 04 both show the running
-study's default power table. During a build, and only then, the first process that needs
+study's default power table; the notebooks show the figures the build writes
+(:mod:`analysis.engine.figureset`). During a build, and only then, the first process that needs
 such a result computes it and leaves it, pickled, in a private folder of that build (mode
 0700, inside its staging folder, removed when the build ends; a build that is killed leaves
 it for the next build into the same ``--out`` to remove); the others load it. Outside a
 build (a notebook opened in JupyterLab, the CLI, the tests) nothing is shared or stored. Callers share only
-calls whose result the key names whole (study, seed, replicates; default assumptions).
+calls whose result the key names whole (study, seed, replicates; default assumptions; a
+figure's fingerprint).
 
 The build process never waits for a notebook: if a kernel is computing the replication, the
 build computes it too. A kernel waits (an OS file lock, released even if the build dies) for

@@ -269,8 +269,10 @@ class Study(Protocol):
         """Every result table (and, if simulated, the data and scorecard) for ``seed``."""
         ...
 
-    def figures(self, results: Results) -> dict[str, Any]:
-        """Its figures by file stem (``<NAME>_<what>``), drawn from ``results``."""
+    def figures(self, results: Results) -> Mapping[str, Any]:
+        """Its figures by file stem (``<NAME>_<what>``), drawn from ``results``: a
+        :class:`~analysis.engine.figureset.FigureSet` (drawn when read, and in a build
+        rendered once for the report and the notebooks) or any mapping of stem to Figure."""
         ...
 
     def claim_verdicts(self, results: Results) -> pd.DataFrame:
