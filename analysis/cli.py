@@ -479,16 +479,19 @@ def _figure_files(study, results, source: str) -> dict[str, bytes]:
     files = {}
     figures = study.figures(results)
     simulated_title = getattr(study, "ASSUMED_MAGNITUDES", None)
+    drawn = []  # closed at the end; a figure never drawn (after an error) is not drawn to close it
     with tempfile.TemporaryDirectory(prefix="analysis-figures-") as folder:
         try:
-            for stem, fig in figures.items():
+            for stem in figures:
+                fig = figures[stem]
+                drawn.append(fig)
                 for text in fig.findobj(matplotlib.text.Text):
                     if simulated_title and text.get_text() == simulated_title:
                         text.set_text(f"Data: {Path(source).name}")
                 for path in plots.save(fig, folder, stem):
                     files[f"{FIGURES_FOLDER}/{path.name}"] = path.read_bytes()
         finally:
-            for fig in figures.values():
+            for fig in drawn:
                 plots.close(fig)
     return files
 
