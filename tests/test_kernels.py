@@ -22,7 +22,7 @@ from analysis.build import reproduce as rp
 
 FACTS = textwrap.dedent(
     """
-    import json, multiprocessing, os, sys
+    import gc, json, multiprocessing, os, sys
     preloaded = "analysis.studies.ryu2016" in sys.modules  # before this notebook imports it
     import matplotlib
     import matplotlib.pyplot as plt
@@ -48,6 +48,7 @@ FACTS = textwrap.dedent(
         "preload_marker": os.environ.get("ANALYSIS_PRELOAD_DONE"),
         "pydevd_quiet": os.environ.get("PYDEVD_DISABLE_FILE_VALIDATION"),
         "figure_shown_as": shown_as,
+        "frozen": gc.get_freeze_count(),
         "history": [get_ipython().history_manager.enabled, type(get_ipython().history_manager.db).__name__],
     }))
     """
@@ -92,6 +93,8 @@ def test_a_kernel_sees_what_a_launched_kernel_sees(tmp_path, fresh):
     seen = [facts(tmp_path / "out" / f"{name}.ipynb") for name in ("01_facts", "02_facts")]
     for kernel in seen:
         assert kernel["preloaded"] is (fresh != "1")
+        # what the preload made is out of the collector's sight (gc.freeze before forking)
+        assert (kernel["frozen"] > 50_000) is (fresh != "1"), kernel["frozen"]
         assert kernel["cwd"] == str(folder)
         assert kernel["static_widgets"] == "1"
         assert kernel["jpy_parent_pid"] == str(kernel["ppid"])  # watched by its worker
