@@ -182,6 +182,22 @@ def test_manifest_has_seed_commit_versions_and_every_checksum(report):
     }
 
 
+def test_the_manifest_lists_every_installed_package_with_its_version(tmp_path):
+    import importlib.metadata
+
+    from analysis.build import report as build_report
+
+    (tmp_path / "a.txt").write_text("a")
+    packages = build_report.build_manifest(tmp_path, seed=0, root=tmp_path, previous=None)[
+        "packages"
+    ]
+    for name in ("numpy", "pandas", "matplotlib", "nbconvert"):
+        assert packages[name] == importlib.metadata.version(name)
+    installed = {d.metadata["Name"] for d in importlib.metadata.distributions()} - {None}
+    assert set(packages) == installed
+    assert list(packages) == sorted(packages, key=str.lower)
+
+
 def test_same_seed_same_bytes_and_another_seed_other_data(report, tmp_path):
     out, _ = report
     rp.build_study_outputs(0, tmp_path / "again")
