@@ -798,6 +798,31 @@ def _quiet_stdout() -> None:
         pass
 
 
+def exit_now(code) -> None:
+    """Leave the process with exit status ``code`` without tearing the interpreter down.
+
+    At a normal exit Python frees every object of every loaded module; with pandas, SciPy,
+    matplotlib and Jupyter's libraries loaded that took 0.5-0.75 s after a build's last line
+    (measured), for memory the operating system takes back at once. The exit handlers
+    still run first (``atexit``: temporary folders, multiprocessing's helpers, logging), then
+    the standard streams are flushed. While a thread that is not a daemon still runs, or
+    for a ``code`` that is not an exit status, this is an ordinary ``sys.exit``.
+    """
+    import atexit
+    import threading
+
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    if not isinstance(code, int) or isinstance(code, bool) or any(not t.daemon for t in others):
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, OSError, ValueError):  # a closed pipe: nothing more to say
+            pass
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return its exit code (see the module docstring)."""
     parser = build_parser()

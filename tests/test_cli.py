@@ -647,3 +647,48 @@ def test_analyze_prints_the_notes_of_what_was_left_out(capsys, tmp_path, simulat
 def test_replicate_ryu2016_exits_zero(capsys, seed):
     code, out, err = main(capsys, "replicate", "ryu2016", "--seed", seed)
     assert code == 0, out + err
+
+
+# --- leaving the process (cli.exit_now) ------------------------------------------------------
+
+EXIT_SCRIPT = """
+import atexit, sys, tempfile, threading, time
+from analysis.cli import exit_now
+kept = tempfile.TemporaryDirectory(prefix="exit-now-")  # removed by its finalizer at exit
+print(kept.name, flush=True)
+atexit.register(lambda: print("handler ran"))
+if sys.argv[1] == "thread":
+    threading.Thread(target=lambda: (time.sleep(0.3), print("thread done", flush=True))).start()
+print("buffered", end="")  # not flushed yet
+exit_now(sys.argv[2] if sys.argv[2].isalpha() else int(sys.argv[2]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("thread", "code", "status"),
+    [("none", "3", 3), ("none", "0", 0), ("thread", "4", 4), ("none", "because", 1)],
+)
+def test_exit_now_runs_the_exit_handlers_and_keeps_the_status(tmp_path, thread, code, status):
+    result = subprocess.run(
+        [sys.executable, "-c", EXIT_SCRIPT, thread, code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == status, result.stderr
+    folder, *rest = result.stdout.splitlines()
+    assert not os.path.exists(folder)  # the temporary folder's finalizer ran
+    out = "\n".join(rest)
+    assert "handler ran" in out and "buffered" in out  # handlers ran, streams were flushed
+    assert ("thread done" in out) is (thread == "thread")  # a running thread is waited for
+    if code == "because":
+        assert "because" in result.stderr  # sys.exit's message for a status that is text
+
+
+def test_python_m_analysis_exits_with_the_commands_status():
+    ok = subprocess.run([sys.executable, "-m", "analysis", "--help"], capture_output=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "analysis", "power", "nosuchstudy"], capture_output=True, text=True
+    )
+    assert ok.returncode == 0 and b"reproduce" in ok.stdout
+    assert bad.returncode == cli.EXIT_USAGE and "error" in bad.stderr.lower()
