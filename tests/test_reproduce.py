@@ -2,6 +2,7 @@
 
 import contextlib
 import ctypes
+import gc
 import hashlib
 import json
 import os
@@ -260,6 +261,7 @@ def test_a_scorecard_fail_stops_the_build_and_names_the_row(tmp_path, monkeypatc
     assert rp.reproduce(seed=0, out=old) == 1
     assert "control_csa_p" in capsys.readouterr().err
     assert snapshot(tmp_path) == before
+    assert gc.get_freeze_count() == 0  # what the build froze is given back, even on failure
 
 
 def test_only_picks_one_notebook_and_rejects_an_unknown_name():
@@ -591,6 +593,20 @@ def test_the_slowest_study_is_built_first_and_the_results_keep_registry_order(tm
     assert list(seconds) == ["concurrent", "konopka2014"]  # the order they were built in
     (tmp_path / "manifest.json").write_text(json.dumps({"study_seconds": seconds}))
     assert set(rp._slowest_first(tmp_path, "study_seconds")) == set(names)
+
+
+def test_study_outputs_freeze_what_they_keep_only_when_asked(tmp_path):
+    assert gc.get_freeze_count() == 0
+    rp.build_study_outputs(0, tmp_path / "plain", studies=["concurrent"])
+    assert gc.get_freeze_count() == 0
+    try:
+        rp.build_study_outputs(0, tmp_path / "frozen", studies=["concurrent"], freeze=True)
+        assert gc.get_freeze_count() > 10_000  # the libraries and results, out of the walks
+    finally:
+        gc.unfreeze()
+    assert sorted(p.name for p in (tmp_path / "frozen").rglob("*")) == sorted(
+        p.name for p in (tmp_path / "plain").rglob("*")
+    )
 
 
 def test_the_slowest_notebooks_of_the_previous_report_start_first(tmp_path):

@@ -129,6 +129,8 @@ def build_study_outputs(
     between: Callable[[], None] | None = None,
     studies: list[str] | None = None,
     order: list[str] | None = None,
+    *,
+    freeze: bool = False,
 ):
     """Results, tables and figures of every registered study (or of ``studies``, names),
     into ``staging``.
@@ -137,8 +139,11 @@ def build_study_outputs(
     :class:`~analysis.studies.base.Results`; a simulated one also gives data and a scorecard.
     ``between`` is called after each study and figure (the build polls its notebooks there).
     ``order`` (names, e.g. the slowest first as the previous report timed them) sets which
-    are computed first; results come back in registry order whatever it is.
-    Returns the results, per study the ``(stem, drawn_by)`` of each figure, and per study the
+    are computed first; results come back in registry order whatever it is. With ``freeze``,
+    what exists after each study (the libraries it imported, its results, which the build
+    keeps to its end) is moved out of the garbage collector's sight (``gc.freeze``; the
+    caller unfreezes): each full collection then walks only what is new (the build's
+    collections: 0.6 -> 0.25 s, measured). Returns the results, per study the ``(stem, drawn_by)`` of each figure, and per study the
     seconds it took.
     """
     between = between or (lambda: None)
@@ -169,6 +174,8 @@ def build_study_outputs(
             figures[study.NAME].append((stem, image.drawn_by))
             between()
         by_name[study.NAME] = res
+        if freeze:
+            gc.freeze()
         seconds[study.NAME] = round(time.perf_counter() - start, 2)
         _log(f"  {study.NAME}: {', '.join(written)}, figures ({seconds[study.NAME]:.1f} s)")
     results = [by_name[s.NAME] for s in chosen]
@@ -1364,12 +1371,20 @@ def _build(
             order=_slowest_first(out),
             shared_results=shared_results,
         )
+        # the build's own objects are spared the collector's walks while it runs (see
+        # build_study_outputs), unless this process froze objects of its own already
+        spare = gc.get_freeze_count() == 0
         try:
             runner.poll()
             needed = studies_for(chosen if only is not None else None)
             with shared.sharing(shared_results, between=runner.poll):
                 results, figures, study_seconds = build_study_outputs(
-                    seed, staging, runner.poll, needed, _slowest_first(out, "study_seconds")
+                    seed,
+                    staging,
+                    runner.poll,
+                    needed,
+                    _slowest_first(out, "study_seconds"),
+                    freeze=spare,
                 )
             ranges = claim_ranges(seed, staging, runner.poll, needed)
             # the report's own pages while the last notebooks run
@@ -1378,6 +1393,8 @@ def _build(
             timings = runner.wait()
         finally:
             runner.stop()
+            if spare:  # what build_study_outputs froze, given back to the collector
+                gc.unfreeze()
     if Path(shared_folder).exists():  # never part of the report
         raise BuildError(f"could not remove the build's shared results ({shared_folder})")
     manifest = report.build_manifest(
