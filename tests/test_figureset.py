@@ -157,6 +157,17 @@ def test_in_a_build_a_figure_is_rendered_once_and_loaded_by_the_next_process(tmp
     assert alone.png == first.png and alone.svg is None and DRAWN == ["t", "t", "t"]
 
 
+def test_a_figure_changed_after_it_was_drawn_is_rendered_as_it_is_now(tmp_path):
+    folder = tmp_path / "shared"
+    folder.mkdir(mode=0o700)
+    with shared.sharing(folder):
+        first = one(frame()).render("example_bars")
+        figures = one(frame())
+        figures["example_bars"].axes[0].set_title("changed in the notebook")
+        changed = figures.render("example_bars", svg=False)
+    assert changed.png != first.png
+
+
 def test_rendered_files_are_what_savefig_writes(tmp_path):
     rep = ryu2016.replicate(seed=3)
     figures = ryu2016.figures(rep)

@@ -182,8 +182,10 @@ class FigureSet(Mapping):
 
     def render(self, stem: str, *, svg: bool = True) -> Rendered:
         """The figure ``stem`` rendered (:func:`render`) and closed. In a build, rendered
-        once for the build and its notebooks (PNG and SVG, whatever ``svg`` says)."""
-        key = self.key(stem) if shared.active() else None
+        once for the build and its notebooks (PNG and SVG, whatever ``svg`` says), unless
+        this set has drawn it already: it may have been changed since, so it is rendered
+        as it is now."""
+        key = self.key(stem) if shared.active() and stem not in self._drawn else None
         if key is None:
             return self._render(stem, svg)
         return shared.once(key, lambda: self._render(stem, True))
