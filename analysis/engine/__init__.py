@@ -7,4 +7,5 @@
 ``meta``       random-effects meta-analysis (DL, PM, REML; Knapp-Hartung)
 ``hrr``        heart-rate reserve zones;  ``sessions``: training sessions against a prescription
 ``tables``     result tables with notes;  ``plots``: every figure
+``figureset``  a study's figures, drawn when read; their files rendered once per build
 """
