@@ -599,10 +599,10 @@ def explorer_figure(study: ModuleType | str, lines: Mapping[str, pd.DataFrame], 
 def _png(fig) -> str:
     import matplotlib.pyplot as plt
 
-    from ..engine.figureset import _no_idle_layout_engine
+    from ..engine.figureset import no_idle_layout_engine
 
     buffer = io.BytesIO()
-    with _no_idle_layout_engine(fig):  # one draw, not two: the same bytes
+    with no_idle_layout_engine(fig):  # one draw, not two: the same bytes
         fig.savefig(buffer, format="png", dpi=110)
     plt.close(fig)
     return base64.b64encode(buffer.getvalue()).decode("ascii")

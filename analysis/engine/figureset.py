@@ -80,7 +80,7 @@ def render(fig, *, svg: bool = True) -> Rendered:
     (b'\\x89PNG', b'<?xml', 400)
     >>> plt.close(fig)
     """
-    with _no_idle_layout_engine(fig):
+    with no_idle_layout_engine(fig):
         png = io.BytesIO()
         fig.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None})
         vector = None
@@ -96,7 +96,7 @@ def render(fig, *, svg: bool = True) -> Rendered:
 
 
 @contextmanager
-def _no_idle_layout_engine(fig) -> Iterator[None]:
+def no_idle_layout_engine(fig) -> Iterator[None]:
     """Without the do-nothing layout engine ``fig.tight_layout()`` leaves behind, for a while.
 
     savefig draws the whole figure once more, before it renders, whenever the figure has a

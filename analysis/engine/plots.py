@@ -21,7 +21,7 @@ import seaborn as sns
 from matplotlib import ticker
 from matplotlib.lines import Line2D
 
-from .figureset import FigureSet, _no_idle_layout_engine, render
+from .figureset import FigureSet, no_idle_layout_engine, render
 
 matplotlib.rcParams["svg.hashsalt"] = "running-replication"
 matplotlib.rcParams["svg.fonttype"] = "path"
@@ -759,7 +759,7 @@ def _tight_png_in_one_draw(fig) -> Iterator[None]:
     shadowed = vars(canvas).get("print_figure")  # a wrapper of this kind already in place
     canvas.print_figure = print_figure
     try:
-        with _no_idle_layout_engine(fig):
+        with no_idle_layout_engine(fig):
             yield
     finally:
         if shadowed is None:
