@@ -293,3 +293,13 @@ def test_any_assumption_value_gives_a_scorecard_or_one_line_never_a_traceback(st
     else:
         assert code in (0, 1), (code, stderr)
         assert "claims PASS" in stdout  # a scorecard, passed or not
+
+
+@pytest.mark.parametrize("assumption", ["ck_pre_sdlog=1e-300", "ck_day3_sdlog=1e-200"])
+def test_an_sd_too_small_for_floating_point_is_one_line_naming_it(assumption, capsys):
+    # found by the test above (ryu2016, ck_pre_sdlog = 1e-300): the SD's square underflowed
+    # and the Cholesky factor failed as "unexpected LinAlgError"; st.data() takes no @example
+    assert main(["replicate", "ryu2016", "--assume", assumption]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and len(err.strip().splitlines()) == 1, err
+    assert assumption.split("=")[0] in err and "unexpected" not in err

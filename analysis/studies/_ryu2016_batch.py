@@ -243,7 +243,15 @@ def _factor(t: Targets, corr: np.ndarray, sd: np.ndarray, sds: list[str], corrs:
             f"{NAME} cannot be simulated with {values} ({reason}); change the assumptions you "
             "gave towards their defaults."
         )
-    factor = np.linalg.cholesky(corr * np.outer(sd, sd))
+    try:
+        factor = np.linalg.cholesky(corr * np.outer(sd, sd))
+    except np.linalg.LinAlgError:  # SDs so small that their products underflow (1e-300)
+        smallest = min(sds, key=t.value)
+        raise InputError(
+            f"{NAME} cannot be simulated with {smallest} = {t.value(smallest):g} (an SD so "
+            "small that its covariances vanish in floating point); change the assumptions you "
+            "gave towards their defaults."
+        ) from None
     factor.flags.writeable = False  # shared by every model with these numbers
     if len(_FACTORS) >= 1024:
         try:  # the oldest out (another thread may have taken it)
