@@ -300,6 +300,44 @@ def test_the_same_seed_gives_the_same_map_wherever_it_runs():
     assert not one["holds"].equals(other["holds"])
 
 
+def test_maps_of_several_claims_on_one_grid_equal_each_map_alone():
+    # probability_maps judges every claim on one set of draws; each map must be the one
+    # probability_map gives alone, bit for bit (CK drawn beside the other measures is the CK
+    # drawn alone, and a decision does not depend on the others computed with it)
+    grid = (("ck_fold_post_10km", [1.0, 1.6]), ("ck_corr_pre_post", [0.3, 0.9]))
+    claims = ["ck_post_gt_pre_10km", "all", 3, "ldh_post_gt_pre_42km", "ck_post_gt_pre_10km"]
+    maps = sens.probability_maps(ryu2016, *grid, claims, reps=700, seed=4, chunk=1)
+    assert list(maps) == ["ck_post_gt_pre_10km", "all", 3, "ldh_post_gt_pre_42km"]
+    for claim, table in maps.items():
+        alone = sens.probability_map(ryu2016, *grid, claim=claim, reps=700, seed=4)
+        pd.testing.assert_frame_equal(table, alone)
+        assert table.attrs == alone.attrs
+    hiit = (("control_csa_pct_change_mean", [0.0, 5.0]), ("control_csa_pct_change_sd", [3.0]))
+    facet = ("dispersion", ("sem", "sd"))
+    maps = sens.probability_maps(estes2017, *hiit, [1, "all"], reps=300, seed=2, facet=facet)
+    for claim, table in maps.items():
+        alone = sens.probability_map(estes2017, *hiit, claim=claim, reps=300, seed=2, facet=facet)
+        pd.testing.assert_frame_equal(table, alone)
+    with pytest.raises(InputError, match="at least one claim"):
+        sens.probability_maps(estes2017, *hiit, [], reps=10)
+
+
+def test_default_maps_draw_each_grid_once(monkeypatch):
+    # ryu2016's two maps share their grid: one pass of draws, not two
+    calls = []
+    real = sens.run_blocks
+
+    def counting(*args, **kwargs):
+        calls.append(len(args[1]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sens, "run_blocks", counting)
+    maps = sens.default_maps(ryu2016, reps=20, step=12)
+    assert list(maps) == ["ryu2016_map_ck_post_gt_pre_10km", "ryu2016_map_all"]
+    assert calls == [9]  # one run over the 3 x 3 cells
+    assert maps["ryu2016_map_all"].attrs["claim"] == "all"
+
+
 def test_a_map_names_what_cannot_be_mapped():
     with pytest.raises(InputError, match="no claim or decision 'claim 9'"):
         sens.probability_map(

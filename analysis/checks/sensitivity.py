@@ -51,6 +51,7 @@ __all__ = [
     "map_pairs",
     "power",
     "probability_map",
+    "probability_maps",
     "sensitivity",
     "tornado",
 ]
@@ -773,18 +774,18 @@ def tornado(
 
 @dataclass(frozen=True)
 class _MapCell:
-    """One cell of a probability map, as a worker needs it."""
+    """One cell of one or more probability maps over the same grid, as a worker needs it."""
 
     study: Any
     setting: tuple[tuple[str, Any], ...]
-    claim: int | str
+    claims: tuple[int | str, ...]
     outcomes: tuple[str, ...] | None
 
 
 def _map_block(cell: _MapCell, reps: int, rng: np.random.Generator) -> np.ndarray:
-    """(holds, undefined) over ``reps`` population draws of one cell: how many replicates
-    reproduce the claim, and in how many its decision could not be computed (NaN, which
-    counts as not holding, as in :func:`analysis.checks.power.power`)."""
+    """(holds, undefined) of each claim of the cell, over the same ``reps`` population draws:
+    how many replicates reproduce the claim, and in how many its decision could not be
+    computed (NaN, which counts as not holding, as in :func:`analysis.checks.power.power`)."""
     options = _batch_options(cell.study, dict(cell.setting))
     if cell.outcomes is not None:
         options["outcomes"] = list(cell.outcomes)
@@ -795,26 +796,37 @@ def _map_block(cell: _MapCell, reps: int, rng: np.random.Generator) -> np.ndarra
     except InputError as exc:
         shown = ", ".join(f"{k}={v}" for k, v in cell.setting)
         raise InputError(f"probability map cell {shown}: {exc}") from None
-    undefined = 0
     # only whether each decision holds (or is missing) is counted: the exact p is not needed
     from .power import counting_options
 
     counting = counting_options(cell.study.decide_batch)
-    if isinstance(cell.claim, str) and cell.claim != "all":
-        decisions = cell.study.decide_batch(batch, only=[cell.claim], **counting)
-        undefined = int(np.isnan(decisions.values).sum())
-        with np.errstate(invalid="ignore"):
-            holds = decisions.holds[:, 0]
-    elif cell.claim == "all":
+    # the decisions the claims read, computed once for all of them: every decision when the
+    # whole pattern is mapped, else the named ones (a decision's value does not depend on
+    # which others are computed with it)
+    named = [c for c in cell.claims if isinstance(c, str) and c != "all"]
+    decisions = None
+    if "all" in cell.claims:
         decisions = cell.study.decide_batch(batch, **counting)
-        undefined = int(np.isnan(decisions.values).any(axis=1).sum())
-        with np.errstate(invalid="ignore"):
-            holds = decisions.all_hold
-    elif _takes(cell.study.claims_batch, "only", default=False):  # this claim alone
-        holds = cell.study.claims_batch(batch, only=[cell.claim])[cell.claim]
-    else:
-        holds = _claims(cell.study.claims_batch, batch, None)[cell.claim]
-    return np.array([int(np.sum(holds)), undefined], dtype=np.int64)
+    elif named:
+        decisions = cell.study.decide_batch(batch, only=named, **counting)
+    counts = []
+    for claim in cell.claims:
+        undefined = 0
+        if claim == "all":
+            undefined = int(np.isnan(decisions.values).any(axis=1).sum())
+            with np.errstate(invalid="ignore"):
+                holds = decisions.all_hold
+        elif isinstance(claim, str):
+            column = decisions.claim_ids.index(claim)
+            undefined = int(np.isnan(decisions.values[:, column]).sum())
+            with np.errstate(invalid="ignore"):
+                holds = decisions.holds[:, column]
+        elif _takes(cell.study.claims_batch, "only", default=False):  # this claim alone
+            holds = cell.study.claims_batch(batch, only=[claim])[claim]
+        else:
+            holds = _claims(cell.study.claims_batch, batch, None)[claim]
+        counts += [int(np.sum(holds)), undefined]
+    return np.array(counts, dtype=np.int64)
 
 
 def _check_claim(study: ModuleType, claim: int | str, fixed: Mapping[str, Any]) -> int | str:
@@ -923,6 +935,71 @@ def probability_map(
     >>> bool(low > high + 3 * m["mc_se"].max()), int(m["reps"].iloc[0])
     (True, 500)
     """
+    maps = probability_maps(
+        study,
+        x,
+        y,
+        (claim,),
+        reps,
+        seed,
+        facet=facet,
+        common=common,
+        chunk=chunk,
+        threads=threads,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+        **fixed,
+    )
+    return next(iter(maps.values()))
+
+
+def probability_maps(
+    study: ModuleType,
+    x: tuple[str, Sequence[float]],
+    y: tuple[str, Sequence[float]],
+    claims: Sequence[int | str] = ("all",),
+    reps: int = 2_000,
+    seed: int = 0,
+    *,
+    facet: tuple[str, Sequence[Any]] | None = None,
+    common: bool = True,
+    chunk: int | None = None,
+    threads: int | None = None,
+    workers: int | None = None,
+    scheduler: Any = None,
+    progress: bool = False,
+    **fixed: Any,
+) -> dict[int | str, pd.DataFrame]:
+    """:func:`probability_map` of several claims over the same grid, from one set of draws.
+
+    Each cell is simulated once and every claim is judged on the same replicates, so each
+    map equals, bit for bit, the one :func:`probability_map` gives for that claim with the
+    same seed (a decision does not depend on the measures drawn beside it, nor on the other
+    decisions computed with it); what is saved is the drawing and the shared tests.
+
+    Parameters
+    ----------
+    claims : sequence of int or str
+        Article claim numbers, decision ids or ``"all"``, as ``claim`` of
+        :func:`probability_map`; each is mapped once, in this order.
+    study, x, y, reps, seed, facet, common, chunk, threads, workers, scheduler, progress, fixed
+        As for :func:`probability_map`.
+
+    Returns
+    -------
+    dict
+        Claim -> its map (the table :func:`probability_map` returns).
+
+    Examples
+    --------
+    >>> from analysis.studies import ryu2016
+    >>> grid = (("ck_fold_post_10km", [1.2, 2.0]), ("ck_corr_pre_post", [0.6]))
+    >>> maps = probability_maps(ryu2016, *grid, ["ck_post_gt_pre_10km", "all"], reps=300)
+    >>> one = probability_map(ryu2016, *grid, "ck_post_gt_pre_10km", reps=300)
+    >>> list(maps), maps["ck_post_gt_pre_10km"].equals(one)
+    (['ck_post_gt_pre_10km', 'all'], True)
+    """
     study = _batched(study)
     (x_id, x_values), (y_id, y_values) = x, y
     facet_id, facet_values = facet if facet is not None else (None, (None,))
@@ -931,8 +1008,12 @@ def probability_map(
         raise InputError(
             f"x, y, facet and the fixed settings must name different assumptions: {names}"
         )
-    claim = _check_claim(study, claim, fixed)
-    outcomes = _outcomes(study, claim)
+    if isinstance(claims, str | int | np.integer):
+        claims = [claims]
+    claims = tuple(dict.fromkeys(_check_claim(study, c, fixed) for c in claims))
+    if not claims:
+        raise InputError("name at least one claim to map (a claim, a decision id or 'all')")
+    outcomes = _union_outcomes(study, claims)
     settings = []
     for f in facet_values:
         for yv in y_values:
@@ -942,55 +1023,70 @@ def probability_map(
                     setting[facet_id] = f
                 setting[x_id], setting[y_id] = _plain(xv), _plain(yv)
                 settings.append(setting)
-    cells = [_MapCell(study, tuple(s.items()), claim, outcomes) for s in settings]
-    counts = run_blocks(
-        _map_block,
-        cells,
-        reps,
-        seed,
-        chunk=chunk,
-        common=common,
-        threads=threads,
-        workers=workers,
-        scheduler=scheduler,
-        progress=progress,
-        desc=f"map {study.NAME}",
-    )
-    holds = np.array([c[0] for c in counts], dtype=np.int64)
-    undefined = np.array([c[1] for c in counts], dtype=np.int64)
-    share = holds / reps
-    low, high = wilson(holds, reps)
-    table = pd.DataFrame(
-        {
-            "study": study.NAME,
-            "claim": str(claim),
-            **({facet_id: [s[facet_id] for s in settings]} if facet_id is not None else {}),
-            x_id: [s[x_id] for s in settings],
-            y_id: [s[y_id] for s in settings],
-            "probability": share,
-            "mc_se": mc_se(share, reps),
-            "ci_low": low,
-            "ci_high": high,
-            "holds": holds,
-            "undefined": undefined,
-            "reps": reps,
-        }
-    )
+    cells = [_MapCell(study, tuple(s.items()), claims, outcomes) for s in settings]
+    counts = np.array(
+        run_blocks(
+            _map_block,
+            cells,
+            reps,
+            seed,
+            chunk=chunk,
+            common=common,
+            threads=threads,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+            desc=f"map {study.NAME}",
+        ),
+        dtype=np.int64,
+    ).reshape(len(cells), len(claims), 2)
     t = study.targets()
     ids = set(t.table["id"])
-    table.attrs.update(
-        study=study.NAME,
-        x=x_id,
-        y=y_id,
-        facet=facet_id,
-        claim=claim,
-        seed=seed,
-        reps=reps,
-        fixed=dict(fixed),
-        labels={n: _label(t, n) for n in names},
-        defaults={n: t.value(n) if n in ids else "sem" for n in names},
-    )
-    return table
+    maps = {}
+    for k, claim in enumerate(claims):
+        holds, undefined = counts[:, k, 0], counts[:, k, 1]
+        share = holds / reps
+        low, high = wilson(holds, reps)
+        table = pd.DataFrame(
+            {
+                "study": study.NAME,
+                "claim": str(claim),
+                **({facet_id: [s[facet_id] for s in settings]} if facet_id is not None else {}),
+                x_id: [s[x_id] for s in settings],
+                y_id: [s[y_id] for s in settings],
+                "probability": share,
+                "mc_se": mc_se(share, reps),
+                "ci_low": low,
+                "ci_high": high,
+                "holds": holds,
+                "undefined": undefined,
+                "reps": reps,
+            }
+        )
+        table.attrs.update(
+            study=study.NAME,
+            x=x_id,
+            y=y_id,
+            facet=facet_id,
+            claim=claim,
+            seed=seed,
+            reps=reps,
+            fixed=dict(fixed),
+            labels={n: _label(t, n) for n in names},
+            defaults={n: t.value(n) if n in ids else "sem" for n in names},
+        )
+        maps[claim] = table
+    return maps
+
+
+def _union_outcomes(study: ModuleType, claims: Sequence[int | str]) -> tuple[str, ...] | None:
+    """The measures every claim of ``claims`` needs (:func:`_outcomes`), in the study's
+    order; None (all) when any of them needs all."""
+    needed = [_outcomes(study, c) for c in claims]
+    if any(n is None for n in needed):
+        return None
+    wanted = {o for n in needed for o in n}
+    return tuple(o for o in study.OUTCOMES if o in wanted)
 
 
 # --- the claims over the assumptions' ranges (the report's claims table) ----------------------
@@ -1145,19 +1241,28 @@ def default_maps(
     >>> list(maps), len(maps["estes2017_map_1"])
     (['estes2017_map_1'], 18)
     """
-    maps = {}
+    # maps over the same grid are judged on the same draws (probability_maps): one pass
+    grids: dict[tuple, list[MapSpec]] = {}
     for spec in map_pairs(study):
-        maps[f"{study.NAME}_map_{spec.claim}"] = probability_map(
+        grids.setdefault((spec.x, spec.x_values, spec.y, spec.y_values, spec.facet), []).append(
+            spec
+        )
+    made = {}
+    for (x, x_values, y, y_values, facet), specs in grids.items():
+        found = probability_maps(
             study,
-            (spec.x, tuple(spec.x_values)[::step]),
-            (spec.y, tuple(spec.y_values)[::step]),
-            claim=spec.claim,
+            (x, tuple(x_values)[::step]),
+            (y, tuple(y_values)[::step]),
+            [spec.claim for spec in specs],
             reps=reps,
             seed=seed,
-            facet=spec.facet,
+            facet=facet,
             **options,
         )
-    return maps
+        for spec in specs:
+            made[spec.claim] = found[spec.claim]
+    # in the order of MAP_PAIRS
+    return {f"{study.NAME}_map_{spec.claim}": made[spec.claim] for spec in map_pairs(study)}
 
 
 def _plain(value: Any) -> Any:
