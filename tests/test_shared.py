@@ -1,13 +1,14 @@
 """A replication computed once per build and shared with its notebooks
 (``analysis/dataio/shared.py``): the copy a notebook loads is the replication it would have
-computed, nothing is shared outside a build, and the build never waits for a notebook."""
+computed, nothing is shared outside a build, and whoever comes second (the build or a
+notebook) waits for the first instead of computing it again; the build polls its notebooks as
+it waits."""
 
 import json
 import pickle
 import subprocess
 import sys
 import textwrap
-import time
 
 import nbformat
 import pandas as pd
@@ -135,15 +136,33 @@ def hold_the_lock(folder):
     return other
 
 
-def test_the_build_does_not_wait_for_a_notebook_computing_it(tmp_path):
+def test_the_build_waits_for_a_notebook_computing_it_and_polls_meanwhile(tmp_path):
+    # the other process holds the lock for 2 s, then leaves its result: the build loads it
+    # (computing it again would cost a second core the whole computation), looking after
+    # its notebooks all the while
     other = hold_the_lock(tmp_path)
+    polls = []
+    compute, calls = counted("computed here")
     try:
-        start = time.monotonic()
-        with shared.sharing(tmp_path):
-            assert shared.once("k", lambda: "computed here") == "computed here"
-        assert time.monotonic() - start < 1.5
+        with shared.sharing(tmp_path, between=lambda: polls.append(1)):
+            assert shared.once("k", compute) == "from the other process"
+        assert calls == []
+        assert len(polls) > 10  # polled throughout, not blocked
     finally:
         other.wait(10)
+
+
+def test_the_build_computes_what_a_dead_notebook_left_undone(tmp_path):
+    # a kernel that dies holding the lock releases it: the build then computes the result
+    other = subprocess.Popen(
+        [sys.executable, "-c", HOLD.replace("time.sleep(2)", "os._exit(1)"), str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert other.stdout.readline().strip() == "locked"
+    with shared.sharing(tmp_path):
+        assert shared.once("k", lambda: "computed here") == "computed here"
+    assert other.wait(10) == 1
 
 
 def test_a_notebook_waits_for_the_build_computing_it(tmp_path, monkeypatch):

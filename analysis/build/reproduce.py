@@ -138,7 +138,7 @@ def build_study_outputs(
     One loop over the registry (:func:`analysis.studies.all_studies`): each study gives its
     :class:`~analysis.studies.base.Results`; a simulated one also gives data and a scorecard.
     ``between`` is called after each study and figure (the build polls its notebooks there).
-    ``order`` (names, e.g. the slowest first as the previous report timed them) sets which
+    ``order`` (names, e.g. :func:`latest_needed_first` of the notebooks' start) sets which
     are computed first; results come back in registry order whatever it is.
 
     With ``freeze``, what exists after each study (the libraries it imported, its results,
@@ -856,6 +856,7 @@ class NotebookRunner:
             rank = {stem: k for k, stem in enumerate(order)}
             numbered.sort(key=lambda item: rank.get(item[1].stem, len(rank)))
         self._waiting = deque((1, i, nb) for i, nb in numbered)
+        self.start_order = [nb.stem for _, nb in numbered]  # the order they start in
         self._running: list[_Attempt] = []
         self.timings: dict[str, float] = {}
         self._failures: list[str] = []
@@ -1027,16 +1028,43 @@ def _files_not_in_report(folder: Path) -> list[str] | None:
     return sorted(found)
 
 
-def _slowest_first(out: Path, timed_as: str = "notebook_seconds") -> list[str]:
-    """Notebook stems (or with ``timed_as="study_seconds"``, study names), slowest first, as
-    the previous report in ``out`` timed them (none: file order). Starting the longest first
-    shortens a build on few cores."""
+def _slowest_first(out: Path) -> list[str]:
+    """Notebook stems, slowest first, as the previous report in ``out`` timed them (none: file
+    order). Starting the longest first shortens a build on few cores."""
     previous = _previous_manifest(out) or {}
-    seconds = previous.get(timed_as)
+    seconds = previous.get("notebook_seconds")
     if not isinstance(seconds, dict):
         return []
     timed = [(s, stem) for stem, s in seconds.items() if isinstance(s, int | float)]
     return [stem for _, stem in sorted(timed, reverse=True)]
+
+
+def latest_needed_first(start_order: list[str]) -> list[str]:
+    """The order in which the build computes the studies, given the order its notebooks
+    start in: a study no notebook of the build shows first, then the others by their
+    notebook's start, the last to start first.
+
+    A notebook that starts early computes its study's replication and figures itself (the
+    build loads them when it comes to that study, and waits if the notebook is still at
+    it); one that starts late finds them made by the build. The two never compute the same
+    thing at once, whichever order the previous report's timings give.
+
+    Examples
+    --------
+    >>> latest_needed_first(["04_how_solid", "01_hiit_quadriceps", "02_distance_muscle_damage",
+    ...                      "03_dose_and_intensity", "05_does_mileage_hurt_muscle"])
+    ['concurrent', 'konopka2014', 'ryu2016', 'estes2017']
+    >>> latest_needed_first(["02_distance_muscle_damage"])
+    ['estes2017', 'konopka2014', 'concurrent', 'ryu2016']
+    """
+    from ..studies import all_studies
+
+    position = {stem: k for k, stem in enumerate(start_order)}
+    names = [study.NAME for study in all_studies()]
+    starts = {study.NAME: position.get(getattr(study, "NOTEBOOK", None)) for study in all_studies()}
+    unshown = [n for n in names if starts[n] is None]
+    shown = sorted((n for n in names if starts[n] is not None), key=lambda n: -starts[n])
+    return unshown + shown
 
 
 def _previous_manifest(out: Path) -> dict | None:
@@ -1355,8 +1383,9 @@ def _build(
 
     remove_stale_tempdirs()
     # The notebooks run in their workers while this process builds the studies' outputs;
-    # the slowest (as the previous report timed them) start first. A replication that both
-    # compute is computed once (analysis/dataio/shared.py), in a private folder of this build
+    # the slowest (as the previous report timed them) start first, and this process builds
+    # first the studies whose notebooks start last. A replication that both need is computed
+    # once (analysis/dataio/shared.py), in a private folder of this build
     # inside its staging folder: a build that is killed leaves it where the next build into
     # the same --out removes it (_remove_stale_staging), not in the system's temporary folder.
     with tempfile.TemporaryDirectory(
@@ -1386,7 +1415,7 @@ def _build(
                     staging,
                     runner.poll,
                     needed,
-                    _slowest_first(out, "study_seconds"),
+                    latest_needed_first(runner.start_order),
                     freeze=spare,
                 )
             ranges = claim_ranges(seed, staging, runner.poll, needed)

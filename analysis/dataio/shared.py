@@ -13,10 +13,14 @@ build (a notebook opened in JupyterLab, the CLI, the tests) nothing is shared or
 calls whose result the key names whole (study, seed, replicates; default assumptions; a
 figure's fingerprint).
 
-The build process never waits for a notebook: if a kernel is computing the replication, the
-build computes it too. A kernel waits (an OS file lock, released even if the build dies) for
-the build's computation instead of repeating it; the result is the same either way, since a
-replication is a function of its seed.
+Whoever comes second waits for the first (an OS file lock, released even if its holder dies)
+and loads its result instead of repeating the computation; the result is the same either way,
+since a replication is a function of its seed. The build's own process waits without blocking:
+it keeps looking after its notebooks (``between``) while it waits, so a notebook that finishes
+or fails meanwhile is settled and the next one started. (It used to compute the result again
+instead, which cost a second core the whole computation whenever a notebook had started it
+first.) A kernel that hangs holding the lock is ended by its notebook's execution timeout,
+which releases the lock.
 
 Written by hand: ``joblib.Memory`` caches across runs (keyed by the code), which a
 replication must not do; this store lives for one build.
@@ -28,6 +32,7 @@ import contextlib
 import os
 import pickle
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TypeVar
@@ -59,13 +64,32 @@ def sharing(folder: Path, between: Callable[[], None] | None = None) -> Iterator
 
 
 def _folder() -> tuple[Path | None, bool]:
-    """The shared folder and whether this process may wait for another's computation."""
+    """The shared folder and whether this process may block while it waits for another's
+    computation (the build's process may not: it polls its notebooks as it waits)."""
     if fcntl is None:
         return None, False
     if _build_folder is not None:
-        return _build_folder, False  # the build polls its notebooks: it must not block
+        return _build_folder, False
     env = os.environ.get(SHARED_RESULTS)
     return (Path(env), True) if env else (None, False)
+
+
+POLL_SECONDS = 0.02  # how often the build's process retries a lock held by a notebook
+
+
+def _lock(lock: int, may_block: bool) -> None:
+    """Take the lock: blocking in a kernel; in the build, retrying while polling."""
+    if may_block:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:  # a notebook is computing it: look after the others meanwhile
+            if _between is not None:
+                _between()
+            time.sleep(POLL_SECONDS)
 
 
 def active() -> bool:
@@ -86,7 +110,7 @@ def once(key: str, compute: Callable[[], T]) -> T:
     >>> once("example-seed0", lambda: 42)
     42
     """
-    folder, may_wait = _folder()
+    folder, may_block = _folder()
     if folder is None:
         return compute()
     stored = folder / f"{key}.pickle"
@@ -96,8 +120,8 @@ def once(key: str, compute: Callable[[], T]) -> T:
         return compute()
     try:
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | (0 if may_wait else fcntl.LOCK_NB))
-        except OSError:  # a kernel is computing it; the build does not wait
+            _lock(lock, may_block)
+        except OSError:  # a file system without locks: computed here, not shared
             return compute()
         with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError):
             with stored.open("rb") as file:
