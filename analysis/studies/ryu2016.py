@@ -560,15 +560,12 @@ def _posthoc_between(data: pd.DataFrame, why: pd.DataFrame | None = None) -> pd.
 
 
 def _holm(family: list[dict]) -> None:
-    """Add Holm-adjusted p-values to a family of test results, in place (statsmodels'
-    ``multipletests``, the same numbers as ``pingouin.multicomp``: both sort, multiply by
-    m, m - 1, ..., 1, take the running maximum and cap at 1; statsmodels is imported for the
-    mixed model anyway, where pingouin would cost this process a quarter of a second).
+    """Add Holm-adjusted p-values to a family of test results, in place (pingouin).
 
     A test that could not be computed (NaN p) keeps a NaN ``p_holm`` and does not count in
     the family: Holm's m is the number of tests actually made (Holm 1979, Scand J Stat 6:65).
     """
-    from statsmodels.stats.multitest import multipletests
+    import pingouin as pg
 
     if not family:
         return
@@ -576,7 +573,7 @@ def _holm(family: list[dict]) -> None:
     adjusted = np.full(p.shape, np.nan)
     made = np.isfinite(p)
     if made.any():
-        adjusted[made] = multipletests(p[made], method="holm")[1]
+        _, adjusted[made] = pg.multicomp(p[made], method="holm")
     for row, value in zip(family, adjusted, strict=True):
         row["p_holm"] = float(value)
 
