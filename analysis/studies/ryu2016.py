@@ -15,6 +15,7 @@ own level across timepoints, and CK and LDH are correlated within a subject.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from functools import partial
@@ -729,15 +730,27 @@ def _model_frame(data: pd.DataFrame, outcome: str, why: pd.DataFrame | None):
     return part, left, groups, times
 
 
-def _fit(part: pd.DataFrame, column: str, formula: str, reml: bool):
+@contextlib.contextmanager
+def _quiet_fit():
+    """statsmodels' convergence chatter and numpy's overflow warnings of extreme data (a value
+    of 1e300) stay out of the user's output: the tables report the fit (``converged``, and
+    inf or NaN where a number overflowed)."""
     import warnings
 
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _fit(part: pd.DataFrame, column: str, formula: str, reml: bool):
     import statsmodels.formula.api as smf
 
     try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")  # convergence chatter; the table reports the fit
-            return smf.mixedlm(formula, part, groups=part["subject"]).fit(reml=reml)
+        with _quiet_fit():
+            fit = smf.mixedlm(formula, part, groups=part["subject"]).fit(reml=reml)
+            # computed when first read: read here, where their warnings are silenced
+            fit.llf, fit.bse_fe, fit.tvalues, fit.pvalues  # noqa: B018
+            return fit
     except (np.linalg.LinAlgError, ValueError, ZeroDivisionError) as exc:
         raise InputError(f"the mixed model of {column} could not be fitted ({exc})") from exc
 
@@ -756,7 +769,8 @@ def _mixed_model_of(data: pd.DataFrame, outcome: str, why: pd.DataFrame | None) 
     part, left, groups, times = _model_frame(data, outcome, why)
     group, time = _terms(groups, times)
     fit = _fit(part, column, f"{column} ~ {group} * {time}", reml=True)
-    ci = fit.conf_int()
+    with _quiet_fit():
+        ci = fit.conf_int()
     rows = []
     for term in fit.fe_params.index:
         rows.append(
