@@ -801,8 +801,8 @@ def _map_block(cell: _MapCell, reps: int, rng: np.random.Generator) -> np.ndarra
 
     counting = counting_options(cell.study.decide_batch)
     # the decisions the claims read, computed once for all of them: every decision when the
-    # whole pattern is mapped, else the named ones (a decision's value does not depend on
-    # which others are computed with it)
+    # whole pattern is mapped, else the named ones (whether a decision holds, or is missing,
+    # does not depend on which others are computed with it)
     named = [c for c in cell.claims if isinstance(c, str) and c != "all"]
     decisions = None
     if "all" in cell.claims:
@@ -975,8 +975,9 @@ def probability_maps(
 
     Each cell is simulated once and every claim is judged on the same replicates, so each
     map equals, bit for bit, the one :func:`probability_map` gives for that claim with the
-    same seed (a decision does not depend on the measures drawn beside it, nor on the other
-    decisions computed with it); what is saved is the drawing and the shared tests.
+    same seed (whether a decision holds does not depend on the measures drawn beside it, nor
+    on the other decisions computed with it); what is saved is the drawing and the tests the
+    claims share.
 
     Parameters
     ----------
