@@ -253,6 +253,54 @@ def test_more_runners_keep_the_first_ones_and_subsets_keep_their_values():
         assert np.array_equal(alone.measures[name], base.measures[name])
 
 
+@pytest.mark.parametrize("n", [None, UNEQUAL])
+def test_coloured_slices_read_again_are_the_ones_made_again(monkeypatch, n):
+    # _PIECES keeps the coloured slices a family gave; a cell that moves another family's
+    # assumptions reads them instead of colouring them again. Warm or cold, the same arrays.
+    settings = [{}, {"ck_fold_post_10km": 1.3}, {"tail_moment_sdlog": 0.5}, {"age_sd": 3.0}, {}]
+    requests = [(300, 0, None), (1000, 100, ["ck_u_l"]), (700, 1900, ["tail_moment", "age_yr"])]
+
+    def draws():
+        return [
+            study.simulate_batch(reps, 21, n=n, start=start, outcomes=outcomes, **setting)
+            for setting in settings
+            for reps, start, outcomes in requests
+        ]
+
+    monkeypatch.setattr(batched, "_PIECES", batched._Pieces(batched.PIECES_BYTES))
+    warm = draws()
+    assert batched._PIECES.kept and batched._PIECES.size <= batched.PIECES_BYTES
+    monkeypatch.setattr(batched, "_PIECES", batched._Pieces(0))  # keeps nothing
+    cold = draws()
+    assert not batched._PIECES.kept
+    for a, b in zip(warm, cold, strict=True):
+        assert list(a.measures) == list(b.measures)
+        for name in a.measures:
+            assert np.array_equal(a.measures[name], b.measures[name]), name
+
+
+def test_a_grid_of_ck_settings_colours_the_comet_family_once(monkeypatch):
+    pieces = batched._Pieces(batched.PIECES_BYTES)
+    monkeypatch.setattr(batched, "_PIECES", pieces)
+    made = []
+    real = pieces.put
+    monkeypatch.setattr(
+        pieces, "put", lambda key, values: made.append(key[0][1]) or real(key, values)
+    )
+    for fold in (1.1, 1.4, 1.7):
+        study.simulate_batch(256, 3, ck_fold_post_10km=fold)
+    comet = [f for f in made if "tail_moment" in f]
+    assert len(comet) == 1 and len(made) == 1 + 3  # CK and LDH coloured for each fold
+    # and the store forgets the least recently used beyond its size
+    small = batched._Pieces(2**20)  # room for two slices of these
+    monkeypatch.setattr(batched, "_PIECES", small)
+    for fold in (1.1, 1.4, 1.7, 2.0):
+        study.simulate_batch(256, 3, ck_fold_post_10km=fold)
+    assert small.size <= 2**20 and len(small.kept) == 2
+    assert small.size == sum(v.nbytes for v in small.kept.values())
+    assert not any(v.flags.writeable for v in small.kept.values())
+
+
 def sliced(batch, low, high):
     measures = {k: v[low:high] for k, v in batch.measures.items()}
     return Batch(batch.study, batch.subjects, batch.groups, batch.times, measures)

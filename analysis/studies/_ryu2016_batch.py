@@ -41,7 +41,10 @@ whatever part of the block is asked for, and coloured in slices of :data:`COLOUR
 
 A call therefore draws whole blocks of normals (kept for the next cell of a grid, which draws
 the same ones; a cell with more runners draws only the runners added, as the generator would
-have drawn them next); a batch of 20 replicates costs the colouring of 256. Seeds are ints (``SeedSequence(seed)``), ``SeedSequence`` objects (used as the root, not
+have drawn them next); a batch of 20 replicates costs the colouring of 256. The coloured
+slices are kept too (``_Pieces``, up to :data:`PIECES_BYTES`), by the normals, factor and means
+that made them: a grid whose cells move one family's assumptions colours the other family
+once. Seeds are ints (``SeedSequence(seed)``), ``SeedSequence`` objects (used as the root, not
 spawned from), or ``Generator`` objects (a root is drawn from it, which advances it: chunks of
 one power computation must share an int or a ``SeedSequence``).
 
@@ -370,13 +373,19 @@ def _root(seed) -> np.random.SeedSequence:
     return np.random.SeedSequence(None if seed is None else int(seed))
 
 
+def _root_key(root: np.random.SeedSequence) -> tuple:
+    """What names a root's streams: its entropy, spawn key and pool size."""
+    entropy = root.entropy if isinstance(root.entropy, int) else tuple(root.entropy)
+    return entropy, root.spawn_key, root.pool_size
+
+
 def _stream(
     root: np.random.SeedSequence, block: int, stream: int, *, group: int, size: int
 ) -> np.ndarray:
     """The standard normals of one stream (see the module docstring): (runners, 3, BLOCK),
     runner-major so that the first k runners do not depend on how many follow. Read-only."""
-    entropy = root.entropy if isinstance(root.entropy, int) else tuple(root.entropy)
-    key = (entropy, root.spawn_key, root.pool_size, block, stream, group)
+    entropy = _root_key(root)[0]
+    key = (*_root_key(root), block, stream, group)
     with _STREAMS_LOCK:
         kept = _STREAMS.pop(key, None)  # put back last: the least recently used go first
         if kept is None:
@@ -549,8 +558,9 @@ def simulate_batch(
             g: functools.partial(_stream, root, block, group=gi, size=sizes[g])
             for gi, g in enumerate(GROUPS)
         }
+        source = (*_root_key(root), block, tuple(sizes.items()))
         for family in model.families:
-            _draw_family(layout, family, draws, where, inside, rows)
+            _draw_family(layout, family, draws, where, inside, rows, source)
         for g in GROUPS:
             _draw_characteristics(layout, model, g, draws[g], inside, rows, where[g])
     measures = {
@@ -570,8 +580,12 @@ def simulate_batch(
     )
 
 
-def _draw_family(layout, family, draws, where, inside, rows) -> None:
-    """Fill the requested outcomes of one correlated family for every distance, one block."""
+def _draw_family(layout, family, draws, where, inside, rows, source) -> None:
+    """Fill the requested outcomes of one correlated family for every distance, one block.
+
+    ``source`` names the block's normals (root, block, runners per distance): with the
+    family's outcomes, factor and means it names the coloured values whole (:data:`_PIECES`).
+    """
     wanted = [k for k, o in enumerate(family.outcomes) if o in layout]
     if not wanted:
         return
@@ -598,10 +612,11 @@ def _draw_family(layout, family, draws, where, inside, rows) -> None:
                 for g, z in zip(run, streams, strict=True)
             ]
         )
-        _colour(layout, family, wanted, factor, mean, streams, inside, rows, runners)
+        key = (source, family.outcomes, tuple(wanted), tuple(run), factor.tobytes(), mean.tobytes())
+        _colour(layout, family, wanted, factor, mean, streams, inside, rows, runners, key)
 
 
-def _colour(layout, family, wanted, factor, mean, streams, inside, rows, runners) -> None:
+def _colour(layout, family, wanted, factor, mean, streams, inside, rows, runners, key) -> None:
     """Colour the standard normals of ``streams`` (per distance, per outcome drawn) with
     ``factor``, add ``mean``, and write the ``wanted`` outcomes to ``layout``."""
     times = len(TIMES)
@@ -610,27 +625,72 @@ def _colour(layout, family, wanted, factor, mean, streams, inside, rows, runners
     # (runners, outcomes x times, COLOURED): BLAS and SIMD loops may round the columns of
     # products of other widths differently, and a replicate must not depend on the call that
     # drew it. Only the slices holding requested replicates are computed.
-    normals = np.empty((size, factor.shape[1], COLOURED))
+    normals = None
     first, last = inside.start // COLOURED, -(-inside.stop // COLOURED)
     for piece in range(first, last):
         low, high = piece * COLOURED, (piece + 1) * COLOURED
-        at = 0
-        for group in streams:
-            n = group[0].shape[0]
-            for k, z in enumerate(group):
-                normals[at : at + n, k * times : (k + 1) * times] = z[:, :, low:high]
-            at += n
-        values = factor @ normals
-        values += mean
+        values = _PIECES.get((key, piece))
+        if values is None:
+            if normals is None:
+                normals = np.empty((size, factor.shape[1], COLOURED))
+            at = 0
+            for group in streams:
+                n = group[0].shape[0]
+                for k, z in enumerate(group):
+                    normals[at : at + n, k * times : (k + 1) * times] = z[:, :, low:high]
+                at += n
+            values = factor @ normals
+            values += mean
+            for j, k in enumerate(wanted):
+                _back_transform(family.outcomes[k], values[:, j * times : (j + 1) * times])
+            _PIECES.put((key, piece), values)
         keep = slice(max(inside.start, low) - low, min(inside.stop, high) - low)
         target = slice(
             rows.start + max(inside.start, low) - inside.start,
             rows.start + min(inside.stop, high) - inside.start,
         )
         for j, k in enumerate(wanted):
-            part = values[:, j * times : (j + 1) * times, keep]
-            _back_transform(family.outcomes[k], part)
-            layout[family.outcomes[k]][runners, :, target] = part
+            layout[family.outcomes[k]][runners, :, target] = values[
+                :, j * times : (j + 1) * times, keep
+            ]
+
+
+class _Pieces:
+    """The coloured slices last made, by what makes them: the block's normals (seed, block,
+    runners per distance), the family, the outcomes drawn, its factor and means (their
+    bytes), and the slice. A grid whose cells differ in one family's assumptions (a map of CK
+    settings, the claims' ranges moving one row at a time) colours the other families once:
+    the values are those the same product gives, read instead of made again. At most
+    :data:`PIECES_BYTES` are kept, the least recently used going first."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.kept: dict[tuple, np.ndarray] = {}
+        self.size = 0
+        self.lock = threading.Lock()  # threads of one grid may share them
+
+    def get(self, key: tuple) -> np.ndarray | None:
+        with self.lock:
+            values = self.kept.pop(key, None)
+            if values is not None:
+                self.kept[key] = values  # now the most recently used
+            return values
+
+    def put(self, key: tuple, values: np.ndarray) -> None:
+        if values.nbytes > self.limit:
+            return
+        values.flags.writeable = False  # shared by every cell that reads it
+        with self.lock:
+            old = self.kept.pop(key, None)
+            self.size -= 0 if old is None else old.nbytes
+            self.kept[key] = values
+            self.size += values.nbytes
+            while self.size > self.limit:
+                self.size -= self.kept.pop(next(iter(self.kept))).nbytes
+
+
+PIECES_BYTES = 16 * 2**20  # a 4,000-replicate setting of the published design: about 15 MB
+_PIECES = _Pieces(PIECES_BYTES)
 
 
 def _draw_characteristics(layout, model, g, draw, inside, rows, runners) -> None:
