@@ -183,6 +183,63 @@ def test_a_kernel_being_killed_is_not_interrupted_first(monkeypatch):
     assert sent == [False]
 
 
+class _Channel:
+    """A channel holding queued messages: get_msg returns the next or raises Empty."""
+
+    def __init__(self, messages):
+        self.messages, self.timeouts = list(messages), []
+
+    def get_msg(self, timeout=None):
+        from queue import Empty
+
+        self.timeouts.append(timeout)
+        if not self.messages:
+            raise Empty
+        return self.messages.pop(0)
+
+
+def test_a_kernel_is_ready_once_both_channels_answer_without_waiting_for_silence():
+    # jupyter_client then waited for 0.2 s of IOPub silence (0.2 s of every notebook's start);
+    # the build's client stops at the handshake and leaves the rest queued, which nbclient
+    # skips as it reads only the messages of the request it sent
+    import asyncio
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    from analysis.build import reproduce as rp
+
+    manager = rp._kernel_manager_class()()
+    client = manager.client()
+    assert isinstance(client, AsyncKernelClient)
+    assert type(client).wait_for_ready is not AsyncKernelClient.wait_for_ready
+    status = [{"msg_type": "status", "parent_header": {}} for _ in range(3)]
+    client._shell_channel = _Channel(
+        [{"msg_type": "comm_info_reply"}, {"msg_type": "kernel_info_reply", "content": {}}]
+    )
+    client._iopub_channel = _Channel(status)
+    sent, handled = [], []
+    client.kernel_info = lambda: sent.append(1)
+    client._handle_kernel_info_reply = handled.append
+
+    async def alive():
+        return True
+
+    client.is_alive = alive
+    asyncio.run(client.wait_for_ready(timeout=5))
+    assert len(sent) == 2 and len(handled) == 1  # asked again after the wrong reply
+    assert len(client.iopub_channel.messages) == 2  # one read to see IOPub connected
+    assert client.iopub_channel.timeouts == [0.2]  # and no wait for silence after it
+
+    client._shell_channel = _Channel([])  # a kernel that never answers: an error, in time
+
+    async def dead():
+        return False
+
+    client.is_alive = dead
+    with pytest.raises(RuntimeError, match="died before replying"):
+        asyncio.run(client.wait_for_ready(timeout=5))
+
+
 WIDEN = (
     "import json, sys; from pathlib import Path; from analysis.build import reproduce as rp; "
     "runner = rp.NotebookRunner(sorted(Path(sys.argv[1]).glob('*.ipynb')), Path(sys.argv[2]), 0, 1); "
