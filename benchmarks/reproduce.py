@@ -1,11 +1,14 @@
 """Benchmark of ``make reproduce`` (issue 11: warm, with notebook 04, at most 15 s wall).
 
-Runs ``python -m analysis reproduce`` into a scratch folder: once to warm the caches (the
-``.pyc`` files, the file cache, the previous report's timings the build orders notebooks by),
-then ``--repeats`` timed runs. As a reference measured in the same run, the same build with
-every kernel launched as a new interpreter (``ANALYSIS_FRESH_KERNELS=1``, what the build did
-before kernels were forked from a preloaded worker). CPU-seconds are summed over every process
-of the machine (``/proc/stat``, Linux), so a busy machine shows as CPU the build did not use.
+Runs ``python -m analysis reproduce`` into a scratch folder: once to warm the caches (the file
+cache, the previous report's timings the build orders notebooks by, and the ``.pyc`` files,
+unless ``PYTHONDONTWRITEBYTECODE`` is set, as on this project's machine: then the build's
+process and the workers' forkserver each compile the package's own modules again, about 0.25
+CPU-seconds each), then ``--repeats`` timed runs. As a reference measured in the same run, the
+same build with every kernel launched as a new interpreter (``ANALYSIS_FRESH_KERNELS=1``, what
+the build did before kernels were forked from a preloaded worker). CPU-seconds are summed over
+every process of the machine (``/proc/stat``, Linux), so a busy machine shows as CPU the build
+did not use.
 
 The speed of the virtual machine this project is built on drifts by a factor of two within
 minutes, so the benchmark also times a fixed pure-Python loop before and after the builds: a
