@@ -1108,10 +1108,11 @@ def latest_needed_first(start_order: list[str]) -> list[str]:
     from ..studies import all_studies
 
     position = {stem: k for k, stem in enumerate(start_order)}
-    names = [study.NAME for study in all_studies()]
     starts = {study.NAME: position.get(getattr(study, "NOTEBOOK", None)) for study in all_studies()}
-    unshown = [n for n in names if starts[n] is None]
-    shown = sorted((n for n in names if starts[n] is not None), key=lambda n: -starts[n])
+    unshown = [n for n, start in starts.items() if start is None]
+    shown = sorted(
+        (n for n, start in starts.items() if start is not None), key=lambda n: -starts[n]
+    )
     return unshown + shown
 
 

@@ -384,13 +384,15 @@ def _stream(
 ) -> np.ndarray:
     """The standard normals of one stream (see the module docstring): (runners, 3, BLOCK),
     runner-major so that the first k runners do not depend on how many follow. Read-only."""
-    entropy = _root_key(root)[0]
-    key = (*_root_key(root), block, stream, group)
+    named = _root_key(root)
+    key = (*named, block, stream, group)
     with _STREAMS_LOCK:
         kept = _STREAMS.pop(key, None)  # put back last: the least recently used go first
         if kept is None:
             child = np.random.SeedSequence(
-                entropy, spawn_key=(*root.spawn_key, block, stream, group), pool_size=root.pool_size
+                named[0],
+                spawn_key=(*root.spawn_key, block, stream, group),
+                pool_size=root.pool_size,
             )
             kept = _Stream(np.random.Generator(np.random.PCG64(child)))
         _STREAMS[key] = kept
