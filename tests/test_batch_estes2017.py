@@ -129,6 +129,37 @@ def test_acceptance_batched_decisions_equal_the_ordinary_path(name):
     assert_same_as_ordinary(batch, picks)
 
 
+def test_changes_without_variance_are_decided_as_the_ordinary_path():
+    # Replicates no population draw gives (found by an audit, which saw p = 0 and claim 2
+    # True where the ordinary path said "zero variance" and "not supported"): replicate 0,
+    # every HIIT subject's CSA grows by exactly 25 %; replicate 1, relative VO2max by exactly
+    # 6.25 % (both exact in binary from whole-number baselines).
+    batch = batched.simulate_batch(3, seed=1)
+    hiit = batch.groups == "HIIT"
+    whole = np.arange(15.0, 15.0 + hiit.sum())
+    csa, rel = batch.measures["csa_cm2"], batch.measures["vo2max_rel"]
+    csa[0, hiit, 0], csa[0, hiit, 1] = whole, whole * 1.25
+    rel[1, hiit, 0], rel[1, hiit, 1] = whole + 25.0, (whole + 25.0) * 1.0625
+    batch.measures["vo2max_abs"][1] = rel[1] * batch.measures["body_mass_kg"][1] / 1000.0
+    decisions = batched.decide_batch(batch)
+    claims, claims_read = batched.claims_batch(batch), batched.claims_batch(batch, decisions)
+    ids = list(decisions.claim_ids)
+    for i in range(3):
+        card, _, verdicts, _ = ordinary_path(batch, i)
+        reproduced = card.loc[ids, "reproduced"].astype(float).to_numpy()
+        np.testing.assert_allclose(decisions.values[i], reproduced, rtol=REL, atol=0)
+        for j, claim_id in enumerate(ids):  # the one-dataset rule, as assert_same_as_ordinary
+            status = (
+                card.loc[claim_id, "status"]
+                if card.loc[claim_id, "judged_by"] == "this dataset"
+                else judge(decisions.relations[j], decisions.thresholds[j], reproduced[j], 0.0)
+            )
+            assert decisions.holds[i, j] == (status == "PASS"), (i, claim_id)
+        assert claims[2][i] == claims_read[2][i] == (verdicts[2] == "partly supported"), i
+    assert np.isnan(decisions.values[0, ids.index("hiit_csa_p")])
+    assert np.isnan(decisions.values[1, ids.index("hiit_vo2max_rel_p")])
+
+
 def test_acceptance_covers_both_verdicts_of_each_claim():
     # guard against a vacuous acceptance test: under the default the picked replicates hold
     # both verdicts of claim 1 and of claim 2

@@ -86,6 +86,35 @@ def test_every_decision_equals_the_scorecard_of_analyze(case, i):
     assert claims[4][i] == np.array(passed)[day3.to_numpy()].all()
 
 
+def _made_degenerate(batch):
+    """Replicates no population draw gives, each found by an audit to decide differently
+    from analyze before the batch read such values again: 0: every CK change exactly
+    doubles (on the log scale the changes are log 2, equal or nearly); 1: every 42 km runner
+    has the same LDH before the race; 2: every runner has the same tail moment after the race."""
+    ck, ldh, moment = (batch.measures[o] for o in ("ck_u_l", "ldh_u_l", "tail_moment"))
+    ck[0, :, 1] = ck[0, :, 0] * 2.0
+    ldh[1, batch.groups == "42km", 0] = 250.0
+    moment[2, :, 1] = 3.0
+    return batch
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_data_without_variance_are_decided_as_analyze_decides_them(exact):
+    batch = _made_degenerate(study.simulate_batch(3, seed=4))
+    decisions = study.decide_batch(batch, exact=exact)
+    for i in range(3):
+        rows = ordinary(batch, i)
+        rows = rows[rows["statistic"].str.startswith("p_")]
+        holds = [
+            judge(r[0], float(r[2:]), v, 0.0) == "PASS"
+            for r, v in rows[["published", "reproduced"]].to_numpy()
+        ]
+        assert decisions.holds[i].tolist() == holds, i
+        if exact:
+            np.testing.assert_allclose(decisions.values[i], rows["reproduced"], rtol=1e-9, atol=0)
+    assert np.isnan(decisions.values).any()  # some test had no variance in each path
+
+
 def test_the_replicates_differ_so_the_comparison_means_something(case):
     _, decisions, assumptions = case
     assert np.unique(decisions.values, axis=0).shape[0] == 20

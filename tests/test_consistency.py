@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from analysis.dataio.targets import COLUMNS, load_targets
+from analysis.dataio.targets import COLUMNS, DATA_DIR, load_targets
 from analysis.engine import consistency
 from analysis.engine.consistency import (
     check_p,
@@ -553,3 +553,51 @@ def test_table_on_a_new_targets_table(tmp_path):
     other = t.loc[t["id"] == "other_p"].iloc[0]
     assert other["verdict"] == "not applicable" and "without its test statistic" in other["reason"]
     assert pd.isna(other["consistent"])
+
+
+def _one_mean(path, **changes):
+    base = {"relation": "=", "kind": "published", "group": "A", "time": "post"}
+    mean = dict(base, id="gain", quantity="gain_pct", statistic="mean", value="1.0",
+                dispersion="1.0", dispersion_type="pm", n="12", unit="%")  # fmt: skip
+    p = dict(base, id="gain_p", quantity="gain_pct", statistic="p_value", relation="<",
+             value="0.05")  # fmt: skip
+    _write_targets(path, [dict(mean, **changes), p])
+    return path
+
+
+@pytest.mark.parametrize(
+    ("changes", "column"),
+    [
+        ({"dispersion": "0"}, "dispersion"),
+        ({"dispersion": "-1.0"}, "dispersion"),
+        ({"dispersion": "wide"}, "dispersion"),
+        ({"n": "0"}, "n"),
+        ({"n": "twelve"}, "n"),
+        ({"n": "12.5"}, "n"),
+        ({"value": "about 1"}, "value"),
+    ],
+)
+def test_a_cell_no_check_can_read_is_named_with_its_file_line_and_column(tmp_path, changes, column):
+    # found by an audit: such cells gave an unlocated "the dispersion must be > 0" for the
+    # whole table, or the verdict "no n is given" for n = 0 or "twelve"
+    path = _one_mean(tmp_path / "made_up.csv", **changes)
+    with pytest.raises(InputError) as caught:
+        consistency_table([path])
+    message = str(caught.value)
+    assert str(path) in message and "line 2" in message and f'column "{column}"' in message
+    assert "Fix" in message
+
+
+def test_two_tables_of_one_name_are_refused_not_merged(tmp_path):
+    first = _one_mean(tmp_path / "estes2017.csv")
+    (tmp_path / "copy").mkdir()
+    with pytest.raises(InputError, match="two targets tables are named estes2017"):
+        consistency_table(["estes2017", tmp_path / "copy" / "estes2017.csv"])
+    with pytest.raises(InputError, match="two targets tables are named estes2017"):
+        consistency_table([first, "estes2017"], data_dir=DATA_DIR)
+
+
+def test_recomputed_p_reads_as_a_sentence():
+    sd = recompute_p_from_mean("10.6", "2.7", 12, "SD").describe()
+    assert sd == "t(11) = 13.6, p < 0.001 (< 0.001 within rounding)"
+    assert "= <" not in " ".join(consistency_table("estes2017")["recomputed"])

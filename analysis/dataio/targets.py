@@ -302,6 +302,17 @@ def format_number(value: float) -> str:
     return repr(value)
 
 
+def _numbers(column: pd.Series) -> pd.Series:
+    """The column as floats, NaN where a cell is not a finite number."""
+    numbers = pd.to_numeric(column, errors="coerce").astype(float)
+    return numbers.where(np.isfinite(numbers))
+
+
+def _whole_numbers(column: pd.Series) -> pd.Series:
+    numbers = _numbers(column)
+    return (numbers >= 1) & (numbers % 1 == 0)
+
+
 def _check_table(table: pd.DataFrame, path: Path) -> None:
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:
@@ -325,6 +336,17 @@ def _check_table(table: pd.DataFrame, path: Path) -> None:
             f"one of {list(DISPERSION_TYPES)} when a dispersion is given",
         ),
         ("n", table["dispersion"].notna() & table["n"].isna(), "the n of the dispersion"),
+        ("value", table["value"].notna() & _numbers(table["value"]).isna(), "a number"),
+        (
+            "dispersion",
+            table["dispersion"].notna() & ~(_numbers(table["dispersion"]) > 0),
+            "a number above 0 (the printed ±), or an empty cell",
+        ),
+        (
+            "n",
+            table["n"].notna() & ~_whole_numbers(table["n"]),
+            "a whole number of 1 or more (the sample size), or an empty cell",
+        ),
     ]
     for column, bad, expected in checks:
         if bad.any():

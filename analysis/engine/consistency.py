@@ -59,7 +59,7 @@ import pandas as pd
 from scipy import special, stats
 
 from ..dataio.targets import COLUMNS, DATA_DIR, OPTIONAL_COLUMNS, load_targets
-from ..errors import InputError
+from ..errors import InputError, describe_location
 
 __all__ = [
     "CONSISTENCY_COLUMNS",
@@ -754,10 +754,15 @@ class Recomputed:
     def describe(self) -> str:
         """``'t(11) = 3.93, p = 0.0024 (0.002 to 0.0028 within rounding)'``."""
         name = "z" if math.isinf(self.df) else f"t({self.df:g})"
-        return (
-            f"{name} = {self.value:.3g}, p = {_fmt_p(self.p)} "
-            f"({_fmt_p(self.p_low)} to {_fmt_p(self.p_high)} within rounding)"
-        )
+        low, high = _fmt_p(self.p_low), _fmt_p(self.p_high)
+        spread = f"{low} within rounding" if low == high else f"{low} to {high} within rounding"
+        return f"{name} = {self.value:.3g}, {_p_is(self.p)} ({spread})"
+
+
+def _p_is(p: float) -> str:
+    """``'p = 0.0024'``, or ``'p < 0.001'`` (not ``'p = < 0.001'``)."""
+    shown = _fmt_p(p)
+    return f"p {shown}" if shown.startswith("<") else f"p = {shown}"
 
 
 def _fmt_p(p: float) -> str:
@@ -970,9 +975,8 @@ def check_p(reported, recomputed, alpha: float = 0.05) -> PCheck:
         }[relation]
         meets = holds(p_low) or holds(p_high)
         everywhere = holds(p_low) and holds(p_high)
-    span = (
-        f"p = {_fmt_p(p_low)}" if p_low == p_high else f"p from {_fmt_p(p_low)} to {_fmt_p(p_high)}"
-    )
+    low, high = _fmt_p(p_low), _fmt_p(p_high)
+    span = _p_is(p_low) if low == high else f"p from {low} to {high}"
     # significance as printed, and as recomputed (if any value in the range agrees, no error)
     printed_sig = {"<": b <= alpha, "<=": b <= alpha, "=": b <= alpha}.get(relation)
     if relation in (">", ">="):
@@ -1063,13 +1067,19 @@ def _resolve(studies, data_dir) -> dict[str, Path]:
         return targets_tables(folder)
     if isinstance(studies, str | PathLike):
         studies = [studies]
-    chosen = {}
+    chosen: dict[str, Path] = {}
     for study in studies:
         if isinstance(study, PathLike) or str(study).endswith(".csv"):
-            path = Path(study)
-            chosen[path.stem] = path
+            name, path = Path(study).stem, Path(study)
         else:
-            chosen[str(study)] = folder / f"{study}.csv"
+            name, path = str(study), folder / f"{study}.csv"
+        if name in chosen:  # the table's name is its study: two would be one in the table
+            raise InputError(
+                f"two targets tables are named {name}: {chosen[name]} and {path}. The study "
+                "column of the table is the file's name: copy one under another name, or "
+                "check them one at a time."
+            )
+        chosen[name] = path
     return chosen
 
 
@@ -1253,37 +1263,48 @@ def _study_rows(study: str, path: Path) -> list[dict]:
         for mean in means.get(_key(r), []):
             feeds.setdefault(mean["id"], []).append(r["id"])
     out = []
-    for r in published:
-        statistic = _text(r.get("statistic"))
-        base = {
-            "study": study,
-            "id": r["id"],
-            "quantity": _text(r.get("quantity")),
-            "group": _text(r.get("group")),
-            "time": _text(r.get("time")),
-            "statistic": statistic,
-            "reported": _reported(r),
-            "check": "",
-            "reading": "",
-            "uses": "",
-            "recomputed": "",
-            "consistent": None,
-        }
-        checks = []
-        if is_mean_of_integers(r):
-            checks += _integer_checks(r, base)
-        if statistic == "p_value" and means.get(_key(r)):
-            checks += _p_checks(r, means[_key(r)], base)
-        if all(_text(r.get(c)) for c in ("ci_low", "ci_high", "p")):
-            checks.append(_ci_check(r, base))
-        if not checks:
-            checks.append(
-                dict(
-                    base, verdict=NOT_APPLICABLE, reason=_not_applicable(r, feeds.get(r["id"], []))
-                )
-            )
-        out += checks
+    for position, r in enumerate(records):
+        if _text(r.get("kind")) != "published":
+            continue
+        try:
+            out += _row_checks(study, r, means, feeds)
+        except InputError as exc:  # a number no check can read: say where it is
+            raise InputError(
+                f"{describe_location(path, position)} (id {r['id']}): {exc}. Fix that row of "
+                "the targets table."
+            ) from None
     return out
+
+
+def _row_checks(study: str, r: dict, means: dict, feeds: dict) -> list[dict]:
+    """The checks of one published row (see :func:`consistency_table`)."""
+    statistic = _text(r.get("statistic"))
+    base = {
+        "study": study,
+        "id": r["id"],
+        "quantity": _text(r.get("quantity")),
+        "group": _text(r.get("group")),
+        "time": _text(r.get("time")),
+        "statistic": statistic,
+        "reported": _reported(r),
+        "check": "",
+        "reading": "",
+        "uses": "",
+        "recomputed": "",
+        "consistent": None,
+    }
+    checks = []
+    if is_mean_of_integers(r):
+        checks += _integer_checks(r, base)
+    if statistic == "p_value" and means.get(_key(r)):
+        checks += _p_checks(r, means[_key(r)], base)
+    if all(_text(r.get(c)) for c in ("ci_low", "ci_high", "p")):
+        checks.append(_ci_check(r, base))
+    if not checks:
+        checks.append(
+            dict(base, verdict=NOT_APPLICABLE, reason=_not_applicable(r, feeds.get(r["id"], [])))
+        )
+    return checks
 
 
 def consistency_table(

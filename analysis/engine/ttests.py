@@ -5,6 +5,8 @@ gives one test per replicate; the leading axes broadcast. They return named arra
 equal to scipy's ``ttest_1samp``, ``ttest_rel`` and ``ttest_ind(equal_var=False)`` (tested),
 which loop over a Python call per dataset when used for Monte Carlo work. Written by hand for
 that batch form; the p-values come from scipy's ``stdtr`` (the same routine scipy's tests use).
+Data without variance (all values equal; for Welch's test, in both groups) give NaN t and p,
+as the tidy tests of :mod:`analysis.engine.stats` do, where scipy gives ±inf or NaN.
 """
 
 from __future__ import annotations
@@ -43,9 +45,11 @@ def one_sample(x, mu: float = 0.0) -> TTest:
     x = np.asarray(x, dtype=float)
     n = x.shape[-1]
     mean = x.mean(axis=-1)
-    sd = x.std(axis=-1, ddof=1)
     with np.errstate(divide="ignore", invalid="ignore"):
+        sd = x.std(axis=-1, ddof=1)
         t = (mean - mu) / (sd / np.sqrt(n))
+    # no test without variance: NaN, as analysis.engine.stats.one_sample_ttest (not ±inf, p 0)
+    t = np.where(sd == 0, np.nan, t)
     df = np.full(t.shape, n - 1.0)
     return TTest(t, df, _two_sided(t, df), mean - mu)
 
@@ -72,12 +76,15 @@ def welch(x, y) -> TTest:
     """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     nx, ny = x.shape[-1], y.shape[-1]
-    vx = x.var(axis=-1, ddof=1) / nx
-    vy = y.var(axis=-1, ddof=1) / ny
+    with np.errstate(divide="ignore", invalid="ignore"):
+        vx = x.var(axis=-1, ddof=1) / nx
+        vy = y.var(axis=-1, ddof=1) / ny
     diff = x.mean(axis=-1) - y.mean(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = diff / np.sqrt(vx + vy)
         df = (vx + vy) ** 2 / (vx**2 / (nx - 1) + vy**2 / (ny - 1))
+    # both groups without variance: no test, as analysis.engine.stats.welch_ttest
+    t = np.where((vx == 0) & (vy == 0), np.nan, t)
     return TTest(t, df, _two_sided(t, df), diff)
 
 

@@ -598,10 +598,12 @@ def _rises(batch: Batch, measure: str, decisions: Decisions | None) -> np.ndarra
     n = change.shape[1]
     # a rise: p < alpha (two-sided) and a positive mean, i.e. t above the two-sided critical
     # t on n - 1 df; comparing t skips the t tail, about half the cost of each test. A NaN t
-    # compares False, as a NaN p does.
+    # compares False, as a NaN p does; changes without variance have no test (NaN), as in
+    # ttests.one_sample and stats.one_sample_ttest, not t = inf.
     with np.errstate(divide="ignore", invalid="ignore"):
-        t = change.mean(axis=1) / (change.std(axis=1, ddof=1) / math.sqrt(n))
-    return t > special.stdtrit(n - 1, 1 - ALPHA / 2)
+        sd = change.std(axis=1, ddof=1)
+        t = change.mean(axis=1) / (sd / math.sqrt(n))
+    return (t > special.stdtrit(n - 1, 1 - ALPHA / 2)) & (sd != 0)
 
 
 def claims_batch(

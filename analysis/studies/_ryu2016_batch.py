@@ -730,6 +730,11 @@ def _members(groups: np.ndarray, group: str):
     return index
 
 
+# Where the sums are too coarse for a test and the values are read again (_Summary): a
+# variance of the changes below this share of S_tt + S_pp (its relative error is then above
+# about 1e-12), and a distance's variance below this multiple of its mean squared.
+_COARSE = 1e-4
+_COARSE_MEAN = 1e-20
 # the (a, b) entries of a 3 x 3 sum-of-products matrix that are kept (its upper triangle)
 _UPPER = ((0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2))
 _ENTRY = {pair: k for k, pair in enumerate(_UPPER)} | {(b, a): k for k, (a, b) in enumerate(_UPPER)}
@@ -751,6 +756,8 @@ class _Summary:
     n: dict[str, int]
     mean: dict[str, np.ndarray]
     sscp: dict[str, np.ndarray]
+    y: np.ndarray  # the values summed, (runners, times, R): read again where sums are too coarse
+    members: Mapping[str, slice | np.ndarray]
 
     @classmethod
     def of(cls, y: np.ndarray, members: Mapping[str, slice | np.ndarray]) -> _Summary:
@@ -766,26 +773,48 @@ class _Summary:
             sscp[g] = np.empty((len(_UPPER), y.shape[-1]))
             for k, (a, b) in enumerate(_UPPER):
                 np.einsum("ir,ir->r", deviations[:, a], deviations[:, b], out=sscp[g][k])
-        return cls(n, mean, sscp)
+        return cls(n, mean, sscp, y, members)
+
+    def _rows(self, g: str, time: int, columns: np.ndarray) -> np.ndarray:
+        """The values of distance ``g`` at ``time`` in replicates ``columns``, one contiguous
+        row per replicate: numpy reduces such a row as it reduces the 1-D column
+        ``analyze`` tests, so a variance of exactly 0 comes out 0 in both."""
+        return np.ascontiguousarray(self.y[self.members[g]][:, time, columns].T)
 
     def paired(self, g: str, later: int) -> tuple[np.ndarray, np.ndarray]:
         """(p, mean change) of the paired t-test of time ``later`` vs pre in distance ``g``
-        (``ttests.paired``); NaN p when the sums say the changes have no variance (which
-        population draws never have; ``stats.paired_ttest`` tests the changes themselves)."""
+        (``ttests.paired``); NaN p where the changes have no variance, as
+        ``stats.paired_ttest``."""
         t, df, change, undefined = self.paired_t(g, later)
         p = _t_tail(t, df)
         p[undefined] = np.nan
         return p, change
 
     def paired_t(self, g: str, later: int):
-        """(t, df, mean change, where p is undefined) of :meth:`paired`, before the tail."""
+        """(t, df, mean change, where p is undefined) of :meth:`paired`, before the tail.
+
+        The variance of the changes comes from the sums, ``S_tt + S_pp - 2 S_pt``, which
+        loses digits when it is small beside ``S_tt + S_pp`` (changes nearly equal while the
+        runners differ); in those replicates, which population draws do not give, it is
+        computed from the changes themselves, as ``stats.paired_ttest`` computes it (an
+        audit found p = 4e-73 where every change was log 2 and ``analyze`` said "zero
+        variance").
+        """
         n, s = self.n[g], self.sscp[g]
         change = self.mean[g][later] - self.mean[g][0]
-        variance = s[_ENTRY[later, later]] + s[_ENTRY[0, 0]] - 2 * s[_ENTRY[0, later]]
+        spread = s[_ENTRY[later, later]] + s[_ENTRY[0, 0]]
+        variance = spread - 2 * s[_ENTRY[0, later]]
+        coarse = np.flatnonzero(variance <= _COARSE * spread)
         variance /= n - 1
+        undefined = variance <= 0
+        if coarse.size:
+            changes = self._rows(g, later, coarse) - self._rows(g, 0, coarse)
+            sd = changes.std(axis=-1, ddof=1)
+            change[coarse], variance[coarse] = changes.mean(axis=-1), sd**2
+            undefined[coarse] = sd == 0
         with np.errstate(divide="ignore", invalid="ignore"):
             t = change / np.sqrt(variance / n)
-        return t, float(n - 1), change, variance <= 0
+        return t, float(n - 1), change, undefined
 
     def welch(self, a: str, b: str, time: int) -> tuple[np.ndarray, np.ndarray]:
         """(p, mean of a - mean of b) of Welch's test at ``time`` (``ttests.welch``; NaN p
@@ -801,12 +830,26 @@ class _Summary:
         na, nb = self.n[a], self.n[b]
         va = self.sscp[a][entry] / ((na - 1) * na)
         vb = self.sscp[b][entry] / ((nb - 1) * nb)
+        undefined = (va <= 0) & (vb <= 0)
+        # all values of a distance nearly equal: the centred sum is at the rounding level of
+        # the mean; computed again as ``stats.welch_ttest`` computes it, which calls the test
+        # undefined only when both variances are exactly 0
+        coarse = np.flatnonzero(
+            (va <= _COARSE_MEAN * self.mean[a][time] ** 2)
+            | (vb <= _COARSE_MEAN * self.mean[b][time] ** 2)
+        )
+        if coarse.size:
+            va, vb = va.copy(), vb.copy()
+            exact_a = self._rows(a, time, coarse).var(axis=-1, ddof=1)
+            exact_b = self._rows(b, time, coarse).var(axis=-1, ddof=1)
+            va[coarse], vb[coarse] = exact_a / na, exact_b / nb
+            undefined[coarse] = (exact_a == 0) & (exact_b == 0)
         difference = self.mean[a][time] - self.mean[b][time]
         total = va + vb
         with np.errstate(divide="ignore", invalid="ignore"):
             t = difference / np.sqrt(total)
             df = total**2 / (va**2 / (na - 1) + vb**2 / (nb - 1))
-        return t, df, difference, total <= 0
+        return t, df, difference, undefined
 
     def anova(self, effects: Sequence[int] = (1, 2)) -> np.ndarray:
         """Greenhouse-Geisser p of the mixed ANOVA's ``time`` (1) and ``group:time`` (2)
