@@ -578,6 +578,10 @@ def cmd_power(args) -> int:
     # the same checks as simulate/replicate (a study of published numbers gets the registry's
     # error; names, finiteness and ranges of --assume), all before any work
     study, assumptions = _study_and_assumptions(args)
+    if assumptions:
+        # values legal one by one can still make impossible or overflowing data: refused as
+        # replicate refuses them (one dataset at the published size), not counted as failures
+        _simulated(study, args.seed, args.dispersion or "sem", assumptions)
     where = (
         f"on {args.workers} local worker processes"
         if args.workers

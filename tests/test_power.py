@@ -347,6 +347,15 @@ def test_cli_assumptions_n_and_dispersion_reach_the_simulation(capsys):
         (["estes2017", "--assume", "nosuch=1"], "no assumption named 'nosuch'"),
         (["estes2017", "--assume", "hiit_csa_pct_change=5"], "hiit_csa_pct_change"),
         (["ryu2016", "--assume", "ck_fold_post_10km=0"], "must be > 0"),
+        # legal one by one, impossible or overflowing together: refused as replicate refuses
+        # them, not counted as failed replicates (found by an audit: exit 0 with numpy's
+        # overflow warnings, or "unexpected ValueError: math domain error")
+        (["estes2017", "--assume", "control_csa_pre_mean=200"], "real data could not have"),
+        (["estes2017", "--assume", "control_csa_pre_mean=1e300"], 'column "csa_cm2"'),
+        (["ryu2016", "--assume", "ck_pre_sdlog=800"], "the simulated ck_u_l overflows"),
+        (["ryu2016", "--assume", "ck_fold_post_42km=1e300"], 'column "ck_u_l"'),
+        (["ryu2016", "--assume", "tail_dna_pct_pre=5e-324"], "tail_dna_pct_pre = 4.94066e-324"),
+        (["estes2017", "--scheduler", "inproc://x:1"], "scheme inproc"),
     ],
 )
 def test_cli_checks_every_argument_first(args, message, capsys):
@@ -354,3 +363,48 @@ def test_cli_checks_every_argument_first(args, message, capsys):
     captured = capsys.readouterr()
     assert message in captured.err and captured.out == ""
     assert len(captured.err.strip().splitlines()) == 1
+
+
+def test_the_batch_refuses_numbers_too_extreme_to_compute_with():
+    # simulate's message, from simulate_batch too (it raised "math domain error")
+    with pytest.raises(InputError, match="tail_dna_pct_pre = 4.94066e-324"):
+        ryu2016.simulate_batch(4, seed=0, tail_dna_pct_pre=5e-324)
+
+
+@pytest.mark.parametrize(("scheme", "needs"), [("tls", "TLS certificates"), ("ucx", "ucx-py")])
+def test_a_scheme_without_what_it_needs_says_what_is_missing(scheme, needs, capsys):
+    # Dask's connectors raise TypeError without certificates or ucx-py (found by an audit)
+    assert main(["power", "ryu2016", "--reps", "10", "--scheduler", f"{scheme}://127.0.0.1:1"]) == 2
+    err = capsys.readouterr().err
+    assert needs in err and "tcp://" in err and len(err.strip().splitlines()) == 1
+
+
+# Arguments an audit found passed through to a deep TypeError or ValueError, or changed
+# silently (2.7 read as n = 2, a fixed n ignored, start= taken as an assumption).
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: power_curve(estes2017, "seed", [1]), "not 'seed'"),
+        (lambda: power_curve(estes2017, "reps", [4]), "not 'reps'"),
+        (lambda: power_curve(estes2017, "n", [4], n=5), "n is both moved and fixed"),
+        (lambda: power_curve(estes2017, "n", None), "give a sequence of values of n"),
+        (
+            lambda: power_curve(estes2017, "control_csa_pct_change_sd", [3],
+                                control_csa_pct_change_sd=4),
+            "both moved and fixed",
+        ),
+        (lambda: sample_size(estes2017, n_range=[2.7, 3.2], reps=5), "whole numbers only, got 2.7"),
+        (lambda: sample_size(estes2017, n_range=["a"], reps=5), "n_range must hold whole"),
+        (lambda: sample_size(estes2017, n_range=8, reps=5), "n_range must be a sequence"),
+        (lambda: sample_size(estes2017, n_range=[3, 4], reps=5, n=3), "give n_range=, not n="),
+        (lambda: sample_size(estes2017, target="0.8"), "target power must be a number"),
+        (
+            lambda: minimal_detectable_effect(estes2017, "dispersion", ["sem"]),
+            "values must hold numbers only",
+        ),
+        (lambda: power(ryu2016, reps=10, start=5), "no assumption named 'start'"),
+    ],
+)  # fmt: skip
+def test_api_arguments_are_checked_with_a_clear_message(call, message):
+    with pytest.raises(InputError, match=message):
+        call()

@@ -439,5 +439,50 @@ def test_claim_ranges_default_equals_power_and_the_result_is_the_same_wherever_i
     alone = power(ryu2016, reps=300, seed=5)
     for row in one.itertuples():
         assert row.probability == alone[f"claim {row.claim}"]["power"]
-    with pytest.raises(InputError, match="konopka2014 has no array engine"):
+    with pytest.raises(InputError, match="konopka2014. is not a simulated study"):
         sens.claim_ranges(konopka2014)
+
+
+X = ("control_csa_pct_change_mean", [0.0])
+Y = ("control_csa_pct_change_sd", [3.0])
+
+
+# Arguments an audit found passed through to a deep TypeError, ValueError or KeyError, or
+# gave an empty result or reversed grids without a word.
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: sens.probability_map(estes2017, X, Y, claim=1, reps=1.5), "reps must be a whole"),
+        (lambda: sens.probability_map(estes2017, X, Y, claim=1, seed=None), "seed must be a whole"),
+        (lambda: sens.probability_map(estes2017, (X[0], []), Y, claim=1), "at least one value"),
+        (lambda: sens.probability_map(estes2017, X, (Y[0], 3.0), claim=1), "must be a sequence"),
+        (lambda: sens.probability_map(estes2017, X[0], Y, claim=1), "x must be a pair"),
+        (
+            lambda: sens.probability_map(estes2017, X, Y, claim=1, facet=("dispersion", [])),
+            "facet: give at least one value",
+        ),
+        (lambda: sens.probability_maps(estes2017, X, Y, [1], reps=0), "reps must be a whole"),
+        (lambda: sens.claim_ranges(estes2017, reps=0), "reps must be a whole"),
+        (lambda: sens.claim_ranges(estes2017, seed=1.5), "seed must be a whole"),
+        (lambda: sens.default_maps(estes2017, reps=10, step=0), "step must be a whole number"),
+        (lambda: sens.default_maps(estes2017, reps=10, step=-12), "step must be a whole number"),
+        (lambda: sens.tornado(konopka2014), "not a simulated study"),
+        (lambda: sens.tornado(estes2017, assumptions=[]), "at least one"),
+        (lambda: sens.tornado(estes2017, assumptions=[X[0], X[0]]), "each assumption to move once"),
+        (lambda: sens.tornado(estes2017, seed=-1, engine="replicate"), "seed must be a whole"),
+        (lambda: sens.power(estes2017, "hiit_csa_p", n_sims=0), "n_sims must be a whole"),
+        (lambda: sens.power(estes2017, "hiit_csa_p", alpha=2), "alpha must be a number"),
+        (lambda: sens.power(estes2017, "nosuch", n_sims=2), "no statistic 'nosuch'"),
+    ],
+)  # fmt: skip
+def test_api_arguments_are_checked_with_a_clear_message(call, message):
+    with pytest.raises(InputError, match=message):
+        call()
+
+
+def test_a_study_may_be_given_by_name_and_a_map_may_move_n():
+    by_name = sens.claim_ranges("estes2017", reps=50, seed=2)
+    pd.testing.assert_frame_equal(by_name, sens.claim_ranges(estes2017, reps=50, seed=2))
+    m = sens.probability_map(estes2017, ("n", [4, 8]), Y, claim=1, reps=50)
+    assert m.attrs["labels"]["n"] == "n (subjects per group)" and m.attrs["defaults"]["n"] is None
+    assert len(m) == 2

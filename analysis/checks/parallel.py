@@ -66,7 +66,10 @@ __all__ = [
 BLOCK = 2_048
 
 #: Schemes of the addresses ``distributed`` can connect to.
-SCHEMES = ("tcp", "tls", "ucx", "ws", "wss", "inproc")
+# the schemes a scheduler in another process can be reached by (inproc is within one process;
+# ucx needs ucx-py, and tls and wss need certificates in Dask's configuration: checked when
+# connecting, see dask_client)
+SCHEMES = ("tcp", "tls", "ucx", "ws", "wss")
 
 # How long to try to reach an existing scheduler before giving up with a clear message.
 CONNECT_TIMEOUT_S = 10.0
@@ -240,6 +243,18 @@ def dask_client(workers: int | None = None, scheduler: Any = None):
                     f"{CONNECT_TIMEOUT_S:g} s ({type(exc).__name__}); is it running, and is "
                     "the port open from here? (`dask scheduler` prints its address)"
                 ) from None
+            except (TypeError, ValueError, ImportError) as exc:  # raised by the scheme's comm
+                scheme = address.partition("://")[0]
+                needs = {
+                    "tls": "TLS certificates in Dask's configuration (distributed.comm.tls)",
+                    "wss": "TLS certificates in Dask's configuration (distributed.comm.tls)",
+                    "ucx": "the ucx-py package (UCX-Py) installed",
+                }.get(scheme, "what its connector needs")
+                raise InputError(
+                    f"cannot connect to {address}: Dask's {scheme}:// connector needs {needs} "
+                    f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); "
+                    "or give a tcp:// address"
+                ) from None
             stack.enter_context(client)
         else:
             # one thread per process: numpy's work is then not oversubscribed on the cores,
@@ -299,6 +314,19 @@ def _progress(total: int, progress: bool, desc: str | None):
         desc=desc,
         leave=False,
     )
+
+
+def check_reps_and_seed(reps: int, seed: int) -> None:
+    """:class:`InputError` unless ``reps`` is a whole number >= 1 and ``seed`` one >= 0: the
+    arguments of every Monte Carlo computation, checked before any work."""
+    for name, value, low in (("reps", reps, 1), ("seed", seed, 0)):
+        check_whole(name, value, low)
+
+
+def check_whole(name: str, value: Any, low: int) -> None:
+    """:class:`InputError` unless ``value`` is a whole number (not a bool) >= ``low``."""
+    if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < low:
+        raise InputError(f"{name} must be a whole number >= {low}, got {value!r}")
 
 
 def run_blocks(

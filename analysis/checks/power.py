@@ -39,7 +39,7 @@ from scipy import optimize, stats
 from ..dataio import shared
 from ..engine.proportions import wilson
 from ..errors import InputError
-from .parallel import BLOCK, run_blocks
+from .parallel import BLOCK, check_reps_and_seed, run_blocks
 
 __all__ = [
     "Curve",
@@ -309,12 +309,6 @@ def _pilot(cell: _Cell) -> _Layout:
     )
 
 
-def _check_run(reps: int, seed: int) -> None:
-    for name, value, low in (("reps", reps, 1), ("seed", seed, 0)):
-        if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < low:
-            raise InputError(f"{name} must be a whole number >= {low}, got {value!r}")
-
-
 def _reads_pm(study) -> bool:
     """Whether the study has a printed ``±`` whose reading (SEM or SD) ``dispersion`` picks.
     A study without a targets table (a test's) is given ``dispersion`` as it is."""
@@ -326,6 +320,16 @@ def _reads_pm(study) -> bool:
 
 
 def _assumptions(study, dispersion: str | None, assumptions: Mapping[str, Any]) -> dict:
+    targets = getattr(study, "targets", None)
+    if callable(targets):  # a keyword of simulate_batch that is not an assumption (start=)
+        ids = set(targets().table["id"])
+        unknown = [k for k in assumptions if k not in ids and k != "dispersion"]
+        if unknown:
+            raise InputError(
+                f"{getattr(study, 'NAME', study)} has no assumption named "
+                f"{', '.join(map(repr, unknown))}; its assumed numbers are the rows of its "
+                "targets table (data/published/)."
+            )
     out = dict(assumptions)
     if dispersion is not None:
         if dispersion not in ("sem", "sd"):
@@ -574,7 +578,7 @@ def power(
     (0.946, True)
     """
     study = _study_module(study)
-    _check_run(reps, seed)
+    check_reps_and_seed(reps, seed)
     run = {"chunk": chunk, "threads": threads, "workers": workers, "scheduler": scheduler}
     if n is None and dispersion is None and not assumptions:
         # the defaults: notebooks 02 and 04 both show this table; a build computes it once
@@ -704,7 +708,16 @@ def power_curve(
     True
     """
     study = _study_module(study)
-    _check_run(reps, seed)
+    check_reps_and_seed(reps, seed)
+    if over in _NOT_CURVES:
+        raise InputError(
+            f"a power curve moves n or an assumption, not {over!r} ({_NOT_CURVES[over]})"
+        )
+    fixed = {**assumptions, "n": n, "dispersion": dispersion}
+    if fixed.get(over) is not None:
+        raise InputError(f"{over} is both moved and fixed; leave it out of one")
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise InputError(f"values: give a sequence of values of {over}, e.g. [4, 8, 12]")
     values = list(values)
     if not values:
         raise InputError(f"give at least one value of {over} to try")
@@ -757,9 +770,33 @@ def power_curve(
     return table
 
 
+# keywords of power_curve that are not settings of the simulation
+_NOT_CURVES = {
+    "seed": "give seed=; each point uses the same seeds",
+    "reps": "give reps=",
+}
+
+
 def _check_target(target: float) -> None:
-    if not 0 < target < 1:
-        raise InputError(f"the target power must be between 0 and 1, got {target}")
+    if isinstance(target, bool) or not isinstance(target, int | float) or not 0 < target < 1:
+        raise InputError(f"the target power must be a number between 0 and 1, got {target!r}")
+
+
+def _numbers(name: str, values: Any, whole: bool = False) -> list:
+    """``values`` as a list of finite numbers (whole ones with ``whole``), or InputError."""
+    kind = "whole numbers" if whole else "numbers"
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise InputError(f"{name} must be a sequence of {kind}, got {values!r}")
+    out = []
+    for v in values:
+        ok = isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
+        ok = ok and math.isfinite(v) and (not whole or float(v).is_integer())
+        if not ok:
+            raise InputError(f"{name} must hold {kind} only, got {v!r}")
+        out.append(int(v) if whole else float(v))
+    if not out:
+        raise InputError(f"{name} is empty: give at least one value")
+    return out
 
 
 def sample_size(
@@ -793,7 +830,9 @@ def sample_size(
     """
     _check_target(target)
     study = _study_module(study)
-    n_values = [int(v) for v in n_range]
+    if "n" in kwargs:
+        raise InputError("sample_size searches over n: give n_range=, not n=")
+    n_values = _numbers("n_range", n_range, whole=True)
     if any(v < 2 for v in n_values):
         raise InputError("every n of n_range must be 2 or more")
     curve = power_curve(study, "n", n_values, claim, reps, seed, **kwargs)
@@ -841,7 +880,7 @@ def minimal_detectable_effect(
     """
     _check_target(target)
     study = _study_module(study)
-    values = [float(v) for v in values]
+    values = _numbers("values", values)
     curve = power_curve(study, assumption, values, claim, reps, seed, **kwargs)
     shares = curve["power"].to_numpy()
     hits = np.flatnonzero(shares >= target)

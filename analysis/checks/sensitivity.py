@@ -41,7 +41,7 @@ from ..engine.proportions import mc_se, wilson
 from ..engine.simulate import as_rng
 from ..errors import InputError
 from ..studies.base import Batch, count_passed, judge
-from .parallel import run_blocks
+from .parallel import check_reps_and_seed, check_whole, run_blocks
 
 __all__ = [
     "MAP_PAIRS",
@@ -220,15 +220,46 @@ def _split(setting: Mapping[str, Any]) -> tuple[str, dict]:
     return rest.pop("dispersion", "sem"), rest
 
 
-def _batched(study: ModuleType) -> ModuleType:
+def _simulated(study: ModuleType | str) -> ModuleType:
+    """The study (a module, or its registered name) if it is simulated, with a targets table."""
+    if isinstance(study, str):
+        from ..studies import get_simulated_study
+
+        study = get_simulated_study(study)  # an unknown or published-only name is refused there
+    if not (
+        callable(getattr(study, "targets", None)) and callable(getattr(study, "simulate", None))
+    ):
+        raise InputError(
+            f"{getattr(study, 'NAME', study)!r} is not a simulated study (it needs simulate and "
+            "a targets table); see `python -m analysis studies`."
+        )
+    return study
+
+
+def _batched(study: ModuleType | str) -> ModuleType:
+    study = _simulated(study)
     if not callable(getattr(study, "decide_batch", None)) or not callable(
         getattr(study, "simulate_batch", None)
     ):
         raise InputError(
             f"{getattr(study, 'NAME', study)} has no array engine (simulate_batch and "
-            "decide_batch); use engine='replicate'."
+            "decide_batch); tornado(..., engine='replicate') and sensitivity() work without one."
         )
     return study
+
+
+def _axis(role: str, axis: Any) -> tuple[str, tuple]:
+    """A map's ``x``, ``y`` or ``facet``: (an assumption id, its values, at least one)."""
+    example = f'e.g. {role}=("control_csa_pct_change_mean", [0.0, 2.0, 4.0])'
+    if not (isinstance(axis, tuple | list) and len(axis) == 2 and isinstance(axis[0], str)):
+        raise InputError(f"{role} must be a pair (assumption id, values), {example}; got {axis!r}")
+    name, values = axis
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise InputError(f"{role}: the values of {name} must be a sequence, {example}")
+    values = tuple(values)
+    if not values:
+        raise InputError(f"{role}: give at least one value of {name}, {example}")
+    return name, values
 
 
 @dataclass(frozen=True)
@@ -697,9 +728,19 @@ def tornado(
     >>> table.attrs["default"]["claim_1"], table.attrs["statistic"]
     (True, 'csa_interaction_p')
     """
+    study = _simulated(study)
+    check_whole("seed", seed, 0)
     t = study.targets()
     ranges = t.ranges()
     if assumptions is not None:
+        if isinstance(assumptions, str):
+            assumptions = [assumptions]
+        assumptions = list(assumptions)
+        if not assumptions or len(set(assumptions)) < len(assumptions):
+            raise InputError(
+                "assumptions: give each assumption to move once, at least one (None moves "
+                f"every one with a range: {', '.join(ranges['id'])})"
+            )
         unknown = [a for a in assumptions if a not in set(ranges["id"])]
         if unknown:
             raise InputError(
@@ -861,6 +902,8 @@ def _outcomes(study: ModuleType, claim: int | str) -> tuple[str, ...] | None:
 def _label(t, assumption: str) -> str:
     if assumption == "dispersion":
         return "reading of ±"
+    if assumption == "n":
+        return "n (subjects per group)"
     unit = t.row(assumption)["unit"]
     return assumption if pd.isna(unit) or not str(unit) else f"{assumption} ({unit})"
 
@@ -1002,8 +1045,9 @@ def probability_maps(
     (['ck_post_gt_pre_10km', 'all'], True)
     """
     study = _batched(study)
-    (x_id, x_values), (y_id, y_values) = x, y
-    facet_id, facet_values = facet if facet is not None else (None, (None,))
+    check_reps_and_seed(reps, seed)
+    (x_id, x_values), (y_id, y_values) = _axis("x", x), _axis("y", y)
+    facet_id, facet_values = _axis("facet", facet) if facet is not None else (None, (None,))
     names = [n for n in (facet_id, x_id, y_id) if n is not None]
     if len(set(names)) < len(names) or any(n in fixed for n in names):
         raise InputError(
@@ -1074,10 +1118,17 @@ def probability_maps(
             reps=reps,
             fixed=dict(fixed),
             labels={n: _label(t, n) for n in names},
-            defaults={n: t.value(n) if n in ids else "sem" for n in names},
+            defaults={n: _default(t, n, ids) for n in names},
         )
         maps[claim] = table
     return maps
+
+
+def _default(t, name: str, ids: set) -> Any:
+    """The value a map's axis has when nothing moves it (the heatmap marks it)."""
+    if name in ids:
+        return t.value(name)
+    return "sem" if name == "dispersion" else None  # n: the published sizes, one per group
 
 
 def _union_outcomes(study: ModuleType, claims: Sequence[int | str]) -> tuple[str, ...] | None:
@@ -1171,6 +1222,7 @@ def claim_ranges(
     True
     """
     study = _batched(study)
+    check_reps_and_seed(reps, seed)
     if not callable(getattr(study, "claims_batch", None)):
         raise InputError(f"{study.NAME} decides no article claim (it has no claims_batch).")
     claims = tuple(sorted(_claims(study.claims_batch, _pilot(study, fixed), None)))
@@ -1242,6 +1294,9 @@ def default_maps(
     >>> list(maps), len(maps["estes2017_map_1"])
     (['estes2017_map_1'], 18)
     """
+    if not isinstance(step, int | np.integer) or isinstance(step, bool) or step < 1:
+        raise InputError(f"step must be a whole number >= 1 (2: every other value), got {step!r}")
+    study = _batched(study)
     # maps over the same grid are judged on the same draws (probability_maps): one pass
     grids: dict[tuple, list[MapSpec]] = {}
     for spec in map_pairs(study):
@@ -1297,8 +1352,14 @@ def power(
     >>> 0 <= res["power"] <= 1
     True
     """
-    whole = isinstance(seed, int | np.integer) and not isinstance(seed, bool) and seed >= 0
-    if whole and _decides_below(study, statistic, alpha):
+    study = _simulated(study)
+    check_whole("n_sims", n_sims, 1)
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
+        raise InputError(f"alpha must be a number between 0 and 1, got {alpha!r}")
+    drawn = isinstance(seed, np.random.Generator)  # a generator's draws: the loop below
+    if not drawn:
+        check_whole("seed", seed, 0)
+    if not drawn and _decides_below(study, statistic, alpha):
         from .power import power as fast_power
 
         options = dict(assumptions)
@@ -1311,6 +1372,11 @@ def power(
         for _ in range(n_sims):
             data = study.simulate(seed=rng, empirical=False, **assumptions)
             stats = study.key_statistics(study.analyze(data, validate=False))
+            if statistic not in stats:  # known after the first analysis: refused there
+                raise InputError(
+                    f"{study.NAME} has no statistic {statistic!r}; its key statistics are "
+                    f"{', '.join(map(str, stats.index if hasattr(stats, 'index') else stats))}"
+                )
             hits += bool(stats[statistic] < alpha)
         share = hits / n_sims
         low, high = (float(end) for end in wilson(hits, n_sims))

@@ -175,13 +175,23 @@ def _model(key: tuple) -> _Model:
     """The parameters of ``simulate`` and the scorecard's decision rows for ``key``'s
     assumptions. Cached: reading the targets table takes longer than a chunk of replicates."""
     t = _Values(targets(**dict(key)))
-    return _Model(
-        n={g: t.count(f"n_{g}") for g in GROUPS},
-        families=(_enzymes(t), _comet(t)),
-        characteristics=_characteristics(t),
-        # assumptions override assumed rows only, never a claim: the rules are the table's
-        rules=_table_rules(targets()),
-    )
+    try:
+        return _Model(
+            n={g: t.count(f"n_{g}") for g in GROUPS},
+            families=(_enzymes(t), _comet(t)),
+            characteristics=_characteristics(t),
+            # assumptions override assumed rows only, never a claim: the rules are the table's
+            rules=_table_rules(targets()),
+        )
+    except (ValueError, ArithmeticError) as exc:
+        # numbers too extreme to compute with (a % DNA of 5e-324 has no logit): what
+        # simulate says of them (an audit found "math domain error" here)
+        reason = str(exc).split(". ")[0].rstrip(".")
+        values = ", ".join(f"{k} = {t.value(k):g}" for k in t.overrides) or "the defaults"
+        raise InputError(
+            f"{NAME} cannot be simulated with {values} ({reason}); change the assumptions you "
+            "gave towards their defaults."
+        ) from None
 
 
 # the table's numbers as floats, per table as loaded (see _Values)
