@@ -473,6 +473,11 @@ Y = ("control_csa_pct_change_sd", [3.0])
         (lambda: sens.power(estes2017, "hiit_csa_p", n_sims=0), "n_sims must be a whole"),
         (lambda: sens.power(estes2017, "hiit_csa_p", alpha=2), "alpha must be a number"),
         (lambda: sens.power(estes2017, "nosuch", n_sims=2), "no statistic 'nosuch'"),
+        (lambda: sens.exact_grid(estes2017, None), "settings must be a sequence"),
+        (lambda: sens.exact_grid(estes2017, [1]), "each setting must be a mapping"),
+        (lambda: sens.exact_grid(estes2017, []), "at least one setting"),
+        (lambda: sens.sensitivity(estes2017, {X[0]: []}), "at least one value"),
+        (lambda: sens.sensitivity(estes2017, {"dispersion": "sd"}), "at least one value"),
     ],
 )  # fmt: skip
 def test_api_arguments_are_checked_with_a_clear_message(call, message):

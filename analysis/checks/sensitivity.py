@@ -467,9 +467,20 @@ def exact_grid(
     True
     """
     study = _batched(study)
+    if isinstance(settings, str | Mapping) or not isinstance(settings, Iterable):
+        raise InputError(
+            "settings must be a sequence of settings, each a mapping of assumption ids to "
+            "values, e.g. [{}, {'control_csa_pct_change_mean': 2.0}]"
+        )
+    settings = list(settings)
+    bad = [s for s in settings if not isinstance(s, Mapping)]
+    if bad:
+        raise InputError(
+            f"each setting must be a mapping of assumption ids to values, got {bad[0]!r}"
+        )
     settings = [dict(s) for s in settings]
     if not settings:
-        raise ValueError("exact_grid needs at least one setting")
+        raise InputError("exact_grid needs at least one setting ([{}] is the defaults)")
     if not isinstance(seed, int | np.integer) or isinstance(seed, bool) or seed < 0:
         raise InputError(f"seed must be a whole number >= 0, got {seed!r}")
     if exact_assumed and "exact_assumed" not in inspect.signature(study.simulate).parameters:
@@ -640,7 +651,17 @@ def sensitivity(
     >>> bool(np.allclose(fast["hiit_csa_p"], table["hiit_csa_p"], rtol=1e-9))
     True
     """
-    grid = dict(grid if grid is not None else study.SENSITIVITY_GRID)
+    study = _simulated(study)
+    grid = {
+        k: list(v) if isinstance(v, Iterable) and not isinstance(v, str) else []
+        for k, v in dict(grid if grid is not None else study.SENSITIVITY_GRID).items()
+    }
+    empty = [k for k, values in grid.items() if not values]
+    if not grid or empty:
+        raise InputError(
+            "grid: give each assumption at least one value, as a list "
+            f"(e.g. {{'dispersion': ['sem', 'sd']}}){'; empty: ' + ', '.join(empty) if empty else ''}"
+        )
     settings = [
         dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())
     ]
