@@ -481,8 +481,7 @@ def exact_grid(
     settings = [dict(s) for s in settings]
     if not settings:
         raise InputError("exact_grid needs at least one setting ([{}] is the defaults)")
-    if not isinstance(seed, int | np.integer) or isinstance(seed, bool) or seed < 0:
-        raise InputError(f"seed must be a whole number >= 0, got {seed!r}")
+    check_whole("seed", seed, 0)
     if exact_assumed and "exact_assumed" not in inspect.signature(study.simulate).parameters:
         raise InputError(f"{study.NAME}.simulate has no exact_assumed option")
     pilot = _pilot(study, settings[0])
@@ -1315,8 +1314,7 @@ def default_maps(
     >>> list(maps), len(maps["estes2017_map_1"])
     (['estes2017_map_1'], 18)
     """
-    if not isinstance(step, int | np.integer) or isinstance(step, bool) or step < 1:
-        raise InputError(f"step must be a whole number >= 1 (2: every other value), got {step!r}")
+    check_whole("step", step, 1)  # 2: every other value of each grid
     study = _batched(study)
     # maps over the same grid are judged on the same draws (probability_maps): one pass
     grids: dict[tuple, list[MapSpec]] = {}
