@@ -183,10 +183,8 @@ def _model(key: tuple) -> _Model:
             # assumptions override assumed rows only, never a claim: the rules are the table's
             rules=_table_rules(targets()),
         )
-    except (
-        InputError
-    ):  # the model's own message, naming what to change (InputError is a ValueError)
-        raise
+    except InputError:  # the model's own message, which names what to change
+        raise  # (InputError is a ValueError: not to be reworded below)
     except (ValueError, ArithmeticError) as exc:
         # numbers too extreme to compute with (a % DNA of 5e-324 has no logit): what
         # simulate says of them (an audit found "math domain error" here)
