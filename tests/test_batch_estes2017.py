@@ -477,6 +477,23 @@ def test_assumptions_that_fail_often_are_refused_whatever_reps(reps):
     batched.simulate_batch(reps, seed=1, hiit_body_mass_pct_change_sd=1.3)  # 0.3 %: redrawn
 
 
+def test_a_refusal_caused_by_the_controls_means_names_them():
+    # each mean within its range, together a body-mass change of -3.8 %: lowering the SD, the
+    # only advice before (found by an audit), cannot help; both paths now name the means
+    bad = {"control_vo2max_rel_pct_change_mean": 1.9, "control_vo2max_abs_pct_change_mean": -2.0}
+    means = "control_vo2max_rel_pct_change_mean and control_vo2max_abs_pct_change_mean"
+    with pytest.raises(InputError, match=f"{means} closer together .* -3.83 %"):
+        batched.simulate_batch(10, seed=0, **bad)
+    for seed in range(40):  # simulate refuses about half the seeds, with the same advice
+        try:
+            estes2017.simulate(seed, empirical=False, **bad)
+        except InputError as exc:
+            assert f"{means} closer together" in str(exc)
+            break
+    else:
+        pytest.fail("simulate never refused these assumptions")
+
+
 @pytest.mark.parametrize(
     "assumptions",
     [

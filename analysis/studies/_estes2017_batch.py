@@ -206,7 +206,8 @@ def _check_redrawn(means, sds, r, size: int, group: str, p: str) -> None:
             f"{group}: under these assumptions {share:.1%} of simulated groups of {size} have "
             f"a subject whose body mass changes by more than "
             f"{_study().MAX_BODY_MASS_CHANGE_PCT} % in 10 weeks, which simulate refuses (a batch "
-            f"redraws them up to {MAX_REDRAWN_SHARE:.0%}); lower {p}_body_mass_pct_change_sd."
+            f"redraws them up to {MAX_REDRAWN_SHARE:.0%}); "
+            f"{_study().body_mass_advice(p, *means)}."
         )
 
 

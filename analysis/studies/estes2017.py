@@ -239,8 +239,8 @@ def _simulate_group(t, group, dispersion, empirical, rng, exact_assumed=False):
         t.value("csa_change_baseline_corr"),
         ["csa_change_baseline_corr"],
     )
-    _, sd_rel = _mean_sd(t, f"{p}_vo2max_rel_pct_change", dispersion)
-    _, sd_abs = _mean_sd(t, f"{p}_vo2max_abs_pct_change", dispersion)
+    mean_rel, sd_rel = _mean_sd(t, f"{p}_vo2max_rel_pct_change", dispersion)
+    mean_abs, sd_abs = _mean_sd(t, f"{p}_vo2max_abs_pct_change", dispersion)
     sd_mass = t.value(f"{p}_body_mass_pct_change_sd")
     rho = _vo2_change_correlation(sd_rel, sd_abs, sd_mass, p, dispersion)
     vo2 = block(["vo2max_rel_pct_change", "vo2max_abs_pct_change"], rho)
@@ -252,7 +252,7 @@ def _simulate_group(t, group, dispersion, empirical, rng, exact_assumed=False):
     if worst > MAX_BODY_MASS_CHANGE_PCT:
         raise InputError(
             f"{group}: a simulated body mass changes by {worst:.1f} % in 10 weeks (limit "
-            f"{MAX_BODY_MASS_CHANGE_PCT} %); lower {p}_body_mass_pct_change_sd."
+            f"{MAX_BODY_MASS_CHANGE_PCT} %); {body_mass_advice(p, mean_rel, mean_abs)}."
         )
     if n_male > n:
         raise InputError(f"{group}: {n_male} men in a group of {n}.")
@@ -274,6 +274,20 @@ def _simulate_group(t, group, dispersion, empirical, rng, exact_assumed=False):
         # object, as a data frame's text column reads back (an exact grid stacks these)
         "sex": np.where(male, "M", "F").astype(object),
     }
+
+
+def body_mass_advice(p: str, mean_rel: float, mean_abs: float) -> str:
+    """What to change when simulated body masses leave the limit: each subject's body-mass
+    change is ``(1 + abs) / (1 + rel) - 1`` of their two VO2max changes, so its mean comes
+    from the two means and its spread from ``<p>_body_mass_pct_change_sd``."""
+    implied = ((1 + mean_abs / 100) / (1 + mean_rel / 100) - 1) * 100
+    means = [f"{p}_vo2max_{kind}_pct_change_mean" for kind in ("rel", "abs")]
+    if not all(targets().has(m) for m in means):  # published means (HIIT): only the SD moves
+        return f"lower {p}_body_mass_pct_change_sd (the mean change is {implied:+.2f} %)"
+    return (
+        f"lower {p}_body_mass_pct_change_sd, or bring {means[0]} and {means[1]} closer "
+        f"together (they imply a mean body-mass change of {implied:+.2f} %)"
+    )
 
 
 def simulate(
