@@ -112,7 +112,7 @@ def test_data_without_variance_are_decided_as_analyze_decides_them(exact):
         assert decisions.holds[i].tolist() == holds, i
         if exact:
             np.testing.assert_allclose(decisions.values[i], rows["reproduced"], rtol=1e-9, atol=0)
-    assert np.isnan(decisions.values).any()  # some test had no variance in each path
+    assert np.isnan(decisions.values).any()  # the comparison includes tests without variance
 
 
 def test_the_replicates_differ_so_the_comparison_means_something(case):

@@ -851,7 +851,6 @@ class _Summary:
             | (vb <= _COARSE_MEAN * self.mean[b][time] ** 2)
         )
         if coarse.size:
-            va, vb = va.copy(), vb.copy()
             exact_a = self._rows(a, time, coarse).var(axis=-1, ddof=1)
             exact_b = self._rows(b, time, coarse).var(axis=-1, ddof=1)
             va[coarse], vb[coarse] = exact_a / na, exact_b / nb
