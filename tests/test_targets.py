@@ -74,3 +74,33 @@ def test_an_edited_allowed_cell_is_read_anew(tmp_path):
         load_targets("estes2017", path).with_overrides(control_csa_pct_change_sd=20)
     # the table loaded before keeps its own rule
     assert first.with_overrides(control_csa_pct_change_sd=20).value("control_csa_pct_change_sd")
+
+
+@pytest.mark.parametrize(
+    ("keep", "saved_as", "named"),
+    [
+        (None, {"sep": ";", "decimal": ",", "encoding": "utf-8-sig"}, "semicolons"),  # Excel, de
+        (None, {"sep": "\t"}, "tabs"),
+        (["id", "value"], {"sep": ";"}, "semicolons"),  # reads as one column, no parser error
+    ],
+)
+def test_a_table_saved_with_another_separator_is_named_with_the_fix(
+    tmp_path, keep, saved_as, named
+):
+    table = pd.read_csv(DATA_DIR / "estes2017.csv", comment="#", dtype=str)
+    path = tmp_path / "spreadsheet.csv"
+    (table if keep is None else table[keep]).to_csv(path, index=False, **saved_as)
+    with pytest.raises(InputError) as error:
+        load_targets("estes2017", path)
+    message = str(error.value)
+    assert message.startswith(f"{path}: ")
+    assert f"separated by {named}; a targets table is separated by commas" in message
+    assert "\n" not in message
+
+
+def test_a_comma_separated_table_with_a_byte_order_mark_reads_as_it_is(tmp_path):
+    path = tmp_path / "estes2017.csv"
+    table = pd.read_csv(DATA_DIR / "estes2017.csv", comment="#")
+    table.to_csv(path, index=False, encoding="utf-8-sig")
+    loaded = load_targets("estes2017", path).table
+    pd.testing.assert_frame_equal(loaded[COLUMNS], load_targets("estes2017").table[COLUMNS])

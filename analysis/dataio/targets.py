@@ -662,6 +662,28 @@ def load_targets(study: str, path: Path | str | None = None) -> Targets:
 _LOADED: dict[tuple[str, str], tuple[tuple[int, int], Targets]] = {}
 
 
+def _separator_hint(path: Path) -> str:
+    """A sentence naming the separator when the header is split by semicolons or tabs, as a
+    spreadsheet in many locales saves "CSV"; otherwise an empty string."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as handle:
+            lines = (line.split("#")[0] for line in handle)  # as read_csv(comment="#")
+            header = next((line for line in lines if line.strip()), "")
+    except OSError:
+        return ""
+    name, count = max(
+        (("semicolons", header.count(";")), ("tabs", header.count("\t"))),
+        key=lambda found: found[1],
+    )
+    if count <= header.count(","):
+        return ""
+    return (
+        f" Its header is separated by {name}; a targets table is separated by commas, with a "
+        "point for decimals, as the tables in data/published/ are. Save it as comma-separated "
+        "CSV (in Excel: 'CSV UTF-8 (Comma delimited)')."
+    )
+
+
 def _read_targets(study: str, path: Path) -> Targets:
     try:
         table = pd.read_csv(
@@ -672,7 +694,12 @@ def _read_targets(study: str, path: Path) -> Targets:
     except FileNotFoundError:
         raise InputError(f"{path}: no such targets table.") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot be read as CSV ({exc}).") from None
+        reason = " ".join(str(exc).split())  # pandas ends its message with a newline
+        raise InputError(
+            f"{path}: cannot be read as CSV ({reason}).{_separator_hint(path)}"
+        ) from None
+    if len(table.columns) == 1 and (hint := _separator_hint(path)):
+        raise InputError(f"{path}: the whole header is read as one column.{hint}")
     for column in OPTIONAL_COLUMNS:
         if column not in table.columns:
             table[column] = pd.Series([None] * len(table), dtype=object)
