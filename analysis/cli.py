@@ -277,7 +277,7 @@ def cmd_simulate(args) -> int:
 def cmd_replicate(args) -> int:
     import pandas as pd
 
-    from .studies.base import summary
+    from .studies.base import PASS_PROBABILITY, summary
 
     study, assumptions = _study_and_assumptions(args)
     if args.out:
@@ -304,12 +304,33 @@ def cmd_replicate(args) -> int:
     card = rep.scorecard
     shown = card[
         ["claim_id", "statistic", "published", "reproduced", "tolerance", "status", "kind"]
-    ]
+    ].copy()
+    by_probability = card["probability"].notna()
+    if by_probability.any():
+        # a row judged by its probability over many studies PASSes by that, not by this
+        # dataset's value: show what decided it
+        shown.insert(
+            shown.columns.get_loc("status"),
+            "decided_by",
+            [
+                f"P = {p:.3f} [{low:.3f}, {high:.3f}]" if pd.notna(p) else "this dataset"
+                for p, low, high in card[
+                    ["probability", "probability_low", "probability_high"]
+                ].itertuples(index=False)
+            ],
+        )
     with pd.option_context(
-        "display.width", 160, "display.max_rows", 500, "display.float_format", "{:.4g}".format
+        "display.width", 200, "display.max_rows", 500, "display.float_format", "{:.4g}".format
     ):
         print(f"{study.TITLE}: scorecard (seed {args.seed}, ± read as {args.dispersion.upper()})")
         print(shown.to_string(index=False))
+    if by_probability.any():
+        studies = card.loc[by_probability, "judged_by"].iloc[0].removeprefix("probability over ")
+        print(
+            f"P: the share of {studies} (simulated under the assumptions) in which the row "
+            f"holds, with its 95 % Wilson interval; such a row PASSes at P >= "
+            f"{PASS_PROBABILITY:g}, whatever this dataset's own value."
+        )
     print(summary(card))
     if args.out:
         from .dataio.io import save_csv

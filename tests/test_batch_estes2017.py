@@ -399,8 +399,12 @@ def test_same_seed_same_arrays_whatever_its_form():
     first = batched.simulate_batch(200, seed=7)
     assert arrays_equal(first, batched.simulate_batch(200, seed=7))
     assert arrays_equal(first, batched.simulate_batch(200, seed=np.random.SeedSequence(7)))
-    assert arrays_equal(first, batched.simulate_batch(200, seed=np.random.default_rng(7)))
     assert not arrays_equal(first, batched.simulate_batch(200, seed=8))
+    # a Generator gives a new root drawn from it, advancing it, as the running study's batch
+    rng = np.random.default_rng(7)
+    drawn, then = batched.simulate_batch(200, seed=rng), batched.simulate_batch(200, seed=rng)
+    assert arrays_equal(drawn, batched.simulate_batch(200, seed=np.random.default_rng(7)))
+    assert not arrays_equal(drawn, then)
     decided = [batched.decide_batch(first).values, batched.decide_batch(first).values]
     assert np.array_equal(*decided)
 

@@ -21,7 +21,7 @@ import pytest
 from analysis import cli
 from analysis.dataio import io
 from analysis.errors import DataWarning, InputError
-from analysis.studies import estes2017
+from analysis.studies import estes2017, ryu2016
 
 
 def run(*args, cwd=None, **kwargs):
@@ -641,6 +641,24 @@ def test_analyze_prints_the_notes_of_what_was_left_out(capsys, tmp_path, simulat
     assert code == 0, err
     notes = [line for line in err.splitlines() if line.startswith("note: ")]
     assert notes and all("S01" in line for line in notes)
+
+
+def test_replicate_shows_what_decided_a_row_judged_by_its_probability(capsys):
+    # found by an independent audit (2026-11-28): a row read "p = 0.11 ... PASS" with nothing
+    # saying that its probability over many studies, not this p, decided it
+    code, out, err = main(capsys, "replicate", "ryu2016", "--seed", 2)
+    card = ryu2016.replicate(seed=2).scorecard.set_index("claim_id")
+    lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
+    judged = card[card["probability"].notna()]
+    assert len(judged) >= 10
+    for claim_id, row in judged.iterrows():
+        shown = (
+            f"P = {row['probability']:.3f} [{row['probability_low']:.3f}, "
+            f"{row['probability_high']:.3f}]"
+        )
+        assert shown in lines[claim_id] and row["status"] in lines[claim_id]
+    assert "this dataset" in lines["n_10km"]
+    assert "PASSes at P >= 0.8, whatever this dataset's own value" in out
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])

@@ -7,15 +7,18 @@ import types
 import matplotlib
 import pandas as pd
 import pytest
+from test_parallel import FAKE
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import numpy as np
 import seaborn as sns
 from matplotlib.collections import LineCollection, QuadMesh
 from matplotlib.colors import to_hex, to_rgba_array
 from matplotlib.container import ErrorbarContainer
 
+from analysis.checks.power import power_curve
 from analysis.engine import plots
 from analysis.studies import concurrent, konopka2014, ryu2016
 from analysis.studies import estes2017 as study
@@ -212,6 +215,49 @@ def test_tornado_p_axis_is_plain_and_flips_sit_beside_the_axes():
     data_area = ax.get_window_extent()
     assert all(t.get_window_extent().x0 >= data_area.x1 for t in flip_texts)
     plots.close(fig)
+
+
+def test_tornado_top_keeps_every_assumption_that_flips_a_claim():
+    # found by an independent audit (2026-11-28): the running study's tornado (top=15) hid
+    # 14 assumptions whose end flips a claim, their bars of width 0 in the statistic drawn
+    table = pd.DataFrame(
+        {
+            "assumption": [name for name in "abcd" for _ in range(2)],
+            "end": ["low", "high"] * 4,
+            "value": [0.0, 1.0] * 4,
+            "unit": [""] * 8,
+            "p": [0.001, 0.5, 0.01, 0.1, 0.03, 0.04, 0.035, 0.035],
+            "flips": ["", "claim 1", "", "", "", "", "", "claim 3"],
+        }
+    )
+    table.attrs["default"] = {"p": 0.035}
+    fig = plots.tornado(table, "p", top=1)
+    labels = [t.get_text().split("\n")[0] for t in fig.axes[0].get_yticklabels()]
+    assert labels == ["a", "d"]  # the widest, then the one that flips with no width at all
+    note = next(t.get_text() for t in fig.texts if t.get_gid() == "not_drawn")
+    assert "2 narrower one(s) beyond the top 1, none of which flips a claim" in note
+    flips = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "flip_text"]
+    assert flips == ["high end: claim 1", "high end: claim 3"]
+    plots.close(fig)
+
+
+def test_power_curves_draw_each_curve_with_its_interval_and_closed_form():
+    curve = power_curve(FAKE, "n", [4, 8, 16], claim="gain_p", reps=400, effect=0.8)
+    fig = plots.power_curves({"fake study": curve})
+    ax = fig.axes[0]
+    drawn = {line.get_gid(): line for line in ax.lines}
+    np.testing.assert_array_equal(drawn["power"].get_ydata(), curve["power"])
+    np.testing.assert_allclose(drawn["analytic"].get_ydata(), curve["analytic"])
+    band = next(c for c in ax.collections if c.get_gid() == "ci")
+    low, high = band.get_paths()[0].vertices[:, 1].min(), band.get_paths()[0].vertices[:, 1].max()
+    assert low == pytest.approx(curve["ci_low"].min()) and high == pytest.approx(
+        curve["ci_high"].max()
+    )
+    assert drawn["target"].get_ydata()[0] == 0.8
+    assert "gain_p" in ax.get_legend().get_texts()[0].get_text()
+    plots.close(fig)
+    with pytest.raises(ValueError, match="missing"):
+        plots.power_curves({"no interval": curve.drop(columns="ci_low")})
 
 
 def _says_what_the_bars_are(ax, fig) -> str:

@@ -165,6 +165,29 @@ def test_sample_size_of_the_fake_study_with_common_random_numbers():
     assert curve.loc[curve["n"] == 20, "holds"].item() == single["holds"]
 
 
+@pytest.mark.parametrize("order", [range(12, 3, -1), [9, 12, 5, 11, 4, 7, 6, 10, 8, 9]])
+def test_sample_size_is_the_smallest_n_whatever_order_n_range_gives(order):
+    # found by an independent audit (2026-11-28): n_range=range(20, 1, -1) answered 20
+    ascending = sample_size(FAKE, claim="gain_p", n_range=range(4, 13), reps=1_000, effect=1.0)
+    given_so = sample_size(FAKE, claim="gain_p", n_range=order, reps=1_000, effect=1.0)
+    reached = given_so.curve.loc[given_so.curve["power"] >= 0.8, "n"]
+    assert given_so.found == reached.min() == ascending.found
+    assert given_so.curve["n"].is_monotonic_increasing and given_so.curve["n"].is_unique
+
+
+@pytest.mark.parametrize("study", [estes2017, ryu2016])
+def test_a_larger_n_keeps_the_subjects_of_a_smaller_one(study):
+    # common random numbers over n (parallel.py, sample_size): with one more subject per
+    # group, the first k subjects of every group are the same draws. Found missing for the
+    # HIIT study by an independent audit (2026-11-28): 0 of 1,000 replicates kept them.
+    seed = np.random.SeedSequence(5, spawn_key=(0, 0))  # a block's seed, as the grids pass it
+    small, large = (study.simulate_batch(300, seed, n=k) for k in (8, 9))
+    outcome = "csa_cm2" if study is estes2017 else "ck_u_l"
+    for group in study.GROUPS:
+        first = large.measures[outcome][:, large.groups == group][:, :8]
+        np.testing.assert_array_equal(small.measures[outcome][:, small.groups == group], first)
+
+
 def test_sample_size_not_reached_says_so():
     found = sample_size(FAKE, claim="gain_p", n_range=[3, 4], reps=500, effect=0.2)
     assert found.found is None and "not reached" in str(found)

@@ -15,6 +15,8 @@ from analysis.build.claims import claims_table, load_claims, with_ranges
 from analysis.build.reproduce import build_study_outputs, claim_verdicts
 from analysis.checks.sensitivity import TORNADO_STATISTIC, map_pairs
 from analysis.dataio.captions import caption_for, load_captions
+from analysis.dataio.io import write_csv
+from analysis.engine.consistency import consistency_table
 from analysis.studies import NAMES, all_studies, get_study, simulated_names
 
 STUDIES = {study.NAME: study for study in all_studies()}
@@ -44,6 +46,7 @@ def write_page(outputs, folder: Path, *, only=None, claims=None) -> str:
     chosen = [r for r in results if only is None or r.study in only]
     notebooks = sorted({NOTEBOOK_OF[r.study] for r in chosen})
     (folder / "manifest.json").write_text("{}")  # written after the page by reproduce
+    write_csv(consistency_table(), folder / "tables" / "consistency.csv")  # as reproduce
     (folder / "notebooks").mkdir(exist_ok=True)
     for stem in notebooks:
         for suffix in (".html", ".ipynb"):
@@ -87,8 +90,9 @@ def section(html: str, start: str, end: str) -> str:
 
 
 def notebook_figure_stems() -> set[str]:
-    """The figures notebook 04 draws: a tornado per study and its probability maps."""
-    stems = {f"{name}_tornado" for name in TORNADO_STATISTIC}
+    """The figures notebook 04 draws: a tornado per study, its probability maps and the
+    power curves of both designs."""
+    stems = {f"{name}_tornado" for name in TORNADO_STATISTIC} | {"power_curves"}
     for name in simulated_names():
         stems |= {f"{name}_map_{spec.claim}" for spec in map_pairs(name)}
     return stems

@@ -21,6 +21,8 @@ import pytest
 
 from analysis.build import reproduce as rp
 from analysis.build.claims import load_claims
+from analysis.dataio.io import write_csv
+from analysis.engine.consistency import consistency_table
 from analysis.studies import NAMES, simulated_names
 
 SIMULATED = simulated_names()
@@ -108,6 +110,12 @@ def test_index_shows_every_claim_and_every_scorecard(report):
         assert re.search(f'<td class="grade"[^>]*>{grade}</td>', page), grade
     # no raw column names as headers anywhere on the page
     assert not re.findall(r"<th[^>]*>\s*[a-z]+_[a-z_]+\s*</th>", page)
+    # the consistency of the published numbers, linked from the page; claims decided from
+    # published numbers alone say so instead of leaving the probability blank
+    written = (out / "tables" / "consistency.csv").read_text()
+    assert written == write_csv(consistency_table(), out.parent / "consistency.csv").read_text()
+    assert 'href="tables/consistency.csv"' in page and 'href="notebooks/04_how_solid.html"' in page
+    assert page.count("not simulated</span>") == claims["probability"].isna().sum() > 0
     for study in SIMULATED:
         assert f'<details class="scorecard" id="scorecard-{study}">' in page
     # only the popular article's own statements may fail (a finding about the article; the

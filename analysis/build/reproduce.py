@@ -1496,6 +1496,7 @@ def _write_pages(staging, chosen, seed, needed, results, figures, ranges) -> Non
     """The claims table and ``index.html``; :class:`BuildError` if a paper's statement
     failed its scorecard."""
     from ..dataio.io import write_csv
+    from ..engine.consistency import consistency_table
     from ..studies import all_studies
     from . import report
     from .claims import claims_table, with_ranges
@@ -1513,6 +1514,8 @@ def _write_pages(staging, chosen, seed, needed, results, figures, ranges) -> Non
         raise BuildError("scorecard FAIL: " + "; ".join(failed))
     claims = with_ranges(claims_table(claim_verdicts(results), built=needed), ranges)
     write_csv(claims, staging / "tables" / "article_claims.csv")
+    # the published numbers' agreement with each other, whichever studies were built
+    write_csv(consistency_table(), staging / "tables" / "consistency.csv")
 
     titles = {study.NAME: study.TITLE for study in all_studies()}
     notebook_of = {study.NAME: study.NOTEBOOK for study in all_studies()}

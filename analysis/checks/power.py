@@ -811,8 +811,8 @@ def sample_size(
     """The smallest n per group at which ``claim`` holds with at least ``target`` power.
 
     The whole of ``n_range`` is run (in parallel where asked: ``workers=``, ``scheduler=``)
-    with common random numbers, and the first n whose estimated power reaches ``target`` is
-    the answer; the curve beside it shows how sharp that is (its Monte Carlo SEs, and the
+    with common random numbers, in increasing order of n whatever order it is given in, and
+    the smallest n whose estimated power reaches ``target`` is the answer; the curve beside it shows how sharp that is (its Monte Carlo SEs, and the
     closed form where one exists). A target that includes a "no effect" decision (``p >
     0.05``) need not be monotone in n: larger samples detect the small differences it says are
     absent, so its power can peak below ``target`` (the printed answer then says so).
@@ -832,7 +832,8 @@ def sample_size(
     study = _study_module(study)
     if "n" in kwargs:
         raise InputError("sample_size searches over n: give n_range=, not n=")
-    n_values = _numbers("n_range", n_range, whole=True)
+    # searched in increasing order, whatever order n_range gives: the answer is the smallest
+    n_values = sorted(set(_numbers("n_range", n_range, whole=True)))
     if any(v < 2 for v in n_values):
         raise InputError("every n of n_range must be 2 or more")
     curve = power_curve(study, "n", n_values, claim, reps, seed, **kwargs)

@@ -734,7 +734,11 @@ def tornado(
         One row per assumption x end: ``study, assumption, end`` (``low``/``high``),
         ``value`` (the setting), ``default`` (the row's default), ``unit``, ``range_reason``,
         then the numbers of :func:`exact_grid` at that setting, and ``flips``: the claims
-        whose verdict differs from the default replication's (``"claim 1"``, or ``""``).
+        whose result in the replication differs from the default replication's (``"claim
+        1"``, or ``""``). A claim's result is ``claims_batch``'s: for the HIIT study that is
+        the verdict ``claim_verdicts`` gives; for the running study, whose verdicts are
+        probabilities over many studies, it is whether this one dataset shows the pattern
+        the claim rests on (see :func:`claim_ranges` for the probabilities).
         ``attrs["default"]`` holds the numbers of the default replication, ``attrs["fixed"]``
         the fixed settings, ``attrs["statistic"]`` the statistic to draw and ``attrs["seed"]``
         the seed.

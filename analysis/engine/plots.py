@@ -945,11 +945,13 @@ def tornado(
     end, columns ``assumption, end, value, unit`` and the statistic; ``attrs["default"]``
     the numbers of the default replication, ``attrs["statistic"]`` the statistic to show).
     Bars run from the default (solid line) to the value at each end: ``gid`` ``"low_end"``
-    and ``"high_end"``. An end at which a claim's verdict differs from the default's
-    (``flips``) is marked with an ``X`` (gid ``"flip"``) and named in a column right of the
-    axes (gid ``"flip_text"``), clear of the bars and lines. Assumptions that move neither
-    the statistic nor a verdict are left out and counted under the axis. A p-value is drawn
-    on a log axis (plain-number ticks) with a dashed line at ``threshold``.
+    and ``"high_end"``. An end at which the replication's result on a claim differs from
+    the default's (``flips``: the claim holds in one and not in the other) is marked with an
+    ``X`` (gid ``"flip"``) and named in a column right of the axes (gid ``"flip_text"``),
+    clear of the bars and lines. Assumptions that move neither the statistic nor a claim are
+    left out and counted under the axis; ``top`` keeps the widest bars, and every assumption
+    that flips a claim besides. A p-value is drawn on a log axis (plain-number ticks) with a
+    dashed line at ``threshold``.
 
     Examples
     --------
@@ -988,10 +990,19 @@ def tornado(
     moving = [r for r in rows if r[5] > 1e-12 or any(r[4].values())]
     moving.sort(key=lambda r: r[5], reverse=True)
     still = len(rows) - len(moving)
-    beyond = max(0, len(moving) - top) if top is not None else 0
-    moving = moving[: len(moving) - beyond]
-    hidden = [f"{still} assumption(s) that move neither {statistic} nor a verdict"] if still else []
-    hidden += [f"{beyond} narrower one(s) beyond the top {top}"] if beyond else []
+    # ``top`` limits the bars that only move the statistic: an end that flips a claim is
+    # always drawn, however narrow its bar (a narrow bar can still cross a threshold that
+    # another statistic of the claim decides by)
+    widest = {id(r) for r in moving[:top]} if top is not None else {id(r) for r in moving}
+    shown = [r for r in moving if id(r) in widest or any(r[4].values())]
+    beyond = len(moving) - len(shown)
+    moving = shown
+    hidden = [f"{still} assumption(s) that move neither {statistic} nor a claim"] if still else []
+    hidden += (
+        [f"{beyond} narrower one(s) beyond the top {top}, none of which flips a claim"]
+        if beyond
+        else []
+    )
     fig, ax = plt.subplots(figsize=(8.8, 0.42 * max(len(moving), 1) + 2.1))
     colours = {"low": COLOURBLIND["blue"], "high": COLOURBLIND["orange"]}
     flip_rows, flip_texts = [], []
@@ -1029,7 +1040,7 @@ def tornado(
             1.02,
             flip_rows,
             flip_texts,
-            "X: verdict flips",
+            "X: a claim flips",
             header_y=len(moving) - 0.25,
             gid="flip_text",
         )
@@ -1067,6 +1078,86 @@ def tornado(
     sns.despine(fig, left=True)
     fig.tight_layout(rect=(0, (0.4 + note_height) * inch, 1, 1))
     return _label(fig, "tornado")
+
+
+def power_curves(
+    curves: Mapping[str, pd.DataFrame],
+    *,
+    target: float | None = 0.8,
+    title: str | None = None,
+):
+    """Power over the sample size: one line per curve with its 95 % Wilson band, the closed
+    form (dashed) where the curve has one, and a dotted line at ``target``.
+
+    ``curves`` maps a label to :func:`analysis.checks.power.power_curve`'s table over ``n``
+    (columns ``n, power, ci_low, ci_high`` and ``analytic``; ``attrs["claim"]`` is added to
+    the label). Lines carry the gid ``"power"``, bands ``"ci"``, closed forms ``"analytic"``.
+
+    Examples
+    --------
+    >>> curve = pd.DataFrame({"n": [4, 8, 12], "power": [0.3, 0.6, 0.85],
+    ...     "ci_low": [0.25, 0.55, 0.8], "ci_high": [0.35, 0.65, 0.9], "analytic": np.nan})
+    >>> fig = power_curves({"a study": curve})
+    >>> [line.get_gid() for line in fig.axes[0].lines], drawn_by(fig)
+    (['power', 'target'], 'analysis.engine.plots.power_curves')
+    >>> close(fig)
+    """
+    if not curves:
+        raise ValueError("give at least one power curve (a label and its table)")
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    colours = [COLOURBLIND[c] for c in ("blue", "vermilion", "green", "orange", "pink", "sky")]
+    for i, (label, curve) in enumerate(curves.items()):
+        missing = {"n", "power", "ci_low", "ci_high"} - set(curve.columns)
+        if missing:
+            raise ValueError(
+                f"{label}: a power curve over n needs the columns n, power, ci_low and ci_high "
+                f"(analysis.checks.power.power_curve); missing {sorted(missing)}"
+            )
+        colour = colours[i % len(colours)]
+        claim = curve.attrs.get("claim")
+        name = f"{label} ({claim})" if claim and claim not in label else label
+        n = curve["n"].to_numpy(float)
+        ax.fill_between(
+            n, curve["ci_low"], curve["ci_high"], color=colour, alpha=0.2, linewidth=0, gid="ci"
+        )
+        ax.plot(
+            n, curve["power"], marker="o", markersize=3.5, color=colour, label=name, gid="power"
+        )
+        if "analytic" in curve and curve["analytic"].notna().any():
+            ax.plot(
+                n,
+                curve["analytic"],
+                linestyle="--",
+                color=colour,
+                linewidth=1,
+                label=f"{label}: closed form",
+                gid="analytic",
+            )
+    if target is not None:
+        ax.axhline(target, color="0.4", linestyle=":", linewidth=1, gid="target")
+        ax.text(
+            ax.get_xlim()[0],
+            target,
+            f" {target:.0%}",
+            va="bottom",
+            fontsize=NOTE_SIZE,
+            color="0.35",
+        )
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(ticker.PercentFormatter(1.0))
+    ax.set_xlabel("subjects per group (every group the same size)")
+    ax.set_ylabel("power (share of simulated studies)")
+    ax.legend(
+        frameon=False,
+        fontsize=NOTE_SIZE,
+        loc="lower right",
+        title="band: 95 % Wilson CI",
+        title_fontsize=NOTE_SIZE,
+    )
+    ax.set_title(title or "Power over the sample size", fontsize=10)
+    sns.despine(fig)
+    fig.tight_layout()
+    return _label(fig, "power_curves")
 
 
 def _edges(centres: np.ndarray) -> np.ndarray:

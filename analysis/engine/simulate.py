@@ -22,6 +22,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
+
 __all__ = [
     "as_rng",
     "correlation_matrix",
@@ -40,6 +42,34 @@ def as_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
     return np.random.default_rng(seed)
+
+
+def root_seed(seed) -> np.random.SeedSequence:
+    """The ``numpy.random.SeedSequence`` a batch cuts its streams from: ``seed`` itself when
+    it is one (a block's seed in :mod:`analysis.checks.parallel`), ``SeedSequence(seed)`` for
+    an int or None, and for a ``Generator`` a new root drawn from it (which advances it)."""
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, np.random.Generator):
+        return np.random.SeedSequence(seed.integers(2**63, size=2).tolist())
+    if seed is not None and not isinstance(seed, int | np.integer):
+        raise InputError(
+            f"seed must be an int, a numpy SeedSequence or Generator, or None; got {seed!r}"
+        )
+    return np.random.SeedSequence(None if seed is None else int(seed))
+
+
+def child_seed(root: np.random.SeedSequence, *key: int) -> np.random.SeedSequence:
+    """The child of ``root`` at ``key``, ``root.spawn`` would make (without counting the
+    children already spawned, so that a stream is named by its key alone).
+
+    >>> root = np.random.SeedSequence(7)
+    >>> child_seed(root, 1).generate_state(2).tolist() == root.spawn(2)[1].generate_state(2).tolist()
+    True
+    """
+    return np.random.SeedSequence(
+        root.entropy, spawn_key=(*root.spawn_key, *key), pool_size=root.pool_size
+    )
 
 
 def correlation_matrix(r: float | Sequence[float] | np.ndarray, p: int) -> np.ndarray:
@@ -114,25 +144,33 @@ def _broadcast(name: str, values, p: int) -> np.ndarray:
 
 
 def _psd_sqrt(mat: np.ndarray) -> np.ndarray:
-    """A matrix ``A`` with ``A @ A.T == mat`` for a positive semi-definite ``mat``."""
+    """The symmetric square root ``A`` (``A @ A.T == mat``) of a positive semi-definite ``mat``.
+
+    The symmetric root is unique, so the same seed gives the same data on every machine.
+    ``eigenvectors * sqrt(eigenvalues)`` (MASS::mvrnorm's factor) is not: LAPACK may return
+    each eigenvector with either sign, and any basis of a repeated eigenvalue (equal
+    correlations), and which it returns differs between OpenBLAS's CPU kernels.
+    """
     eigenvalues, eigenvectors = np.linalg.eigh(mat)
-    return eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
+    return (eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))) @ eigenvectors.T
 
 
 def _exact_standard_normal(rng: np.random.Generator, n: int, p: int) -> np.ndarray:
     """Draw n x p values with sample mean 0 and sample covariance (n - 1 denominator) I.
 
-    As MASS::mvrnorm(empirical = TRUE) and faux do: centre, then rotate onto the left
-    singular vectors, which are orthonormal to machine precision whatever ``n > p``. (A
-    Cholesky whitening loses digits when ``n = p + 1``, where the sample covariance of the
-    draw is nearly singular.)
+    As MASS::mvrnorm(empirical = TRUE) and faux do, centre and whiten the draw, here with
+    its symmetric whitening ``U @ Vt`` from the singular value decomposition ``U S Vt``: the
+    orthonormal matrix nearest to the draw, exact to machine precision whatever ``n > p``
+    (a Cholesky whitening loses digits when ``n = p + 1``, where the sample covariance is
+    nearly singular). ``U`` alone would do mathematically, but LAPACK may flip the sign of
+    each singular vector, differently on different CPUs; ``U @ Vt`` is the same either way.
     """
     for _ in range(10):  # a rank-deficient draw has probability zero; retry just in case
         z = rng.standard_normal((n, p))
         z -= z.mean(axis=0)
-        left, singular, _ = np.linalg.svd(z, full_matrices=False)
+        left, singular, right = np.linalg.svd(z, full_matrices=False)
         if singular.size and singular.min() > 1e-8 * singular.max():
-            return left * np.sqrt(n - 1)
+            return (left @ right) * np.sqrt(n - 1)
     raise RuntimeError("could not draw a full-rank sample; this should not happen")
 
 
@@ -167,7 +205,8 @@ def rnorm_multi(
         published number can be reproduced exactly while an assumed one keeps its sampling
         noise.
     seed : int or numpy.random.Generator, optional
-        Same seed, same numbers.
+        Same seed, same numbers: the same bytes on one machine, and within about 1e-15
+        (relative) on another CPU, whose BLAS kernels may round the last bit differently.
 
     Returns
     -------
@@ -178,7 +217,7 @@ def rnorm_multi(
     --------
     >>> df = rnorm_multi(10, mu=[0, 5], sd=[1, 2], r=0.5, varnames=["a", "b"],
     ...                  empirical=True, seed=1)
-    >>> df.mean().round(12).tolist(), df.std().round(12).tolist()
+    >>> (df.mean().round(12) + 0.0).tolist(), df.std().round(12).tolist()  # + 0.0: no -0.0
     ([0.0, 5.0], [1.0, 2.0])
     >>> float(df.corr().loc["a", "b"].round(12))
     0.5

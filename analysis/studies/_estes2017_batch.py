@@ -43,7 +43,7 @@ from scipy import special
 
 from ..dataio.targets import Targets
 from ..engine import anova, ttests
-from ..engine.simulate import as_rng
+from ..engine.simulate import child_seed, root_seed
 from ..errors import InputError
 from .base import Batch, Decisions
 
@@ -159,7 +159,7 @@ def _parameters(t: Targets, group: str, dispersion: str) -> list[tuple]:
 def _pair(z: np.ndarray, means, sds, r: float) -> tuple[np.ndarray, np.ndarray]:
     """Two normal variables with correlation ``r`` from two independent standard normals
     (``z[0]`` and ``z[1]``): the Cholesky root of the 2 x 2 correlation matrix, which gives the
-    same distribution as ``rnorm_multi``'s eigen root."""
+    same distribution as ``rnorm_multi``'s symmetric root."""
     second = r * z[0] + math.sqrt(1.0 - r * r) * z[1] if r else z[1]
     return means[0] + sds[0] * z[0], means[1] + sds[1] * second
 
@@ -211,12 +211,16 @@ def _check_redrawn(means, sds, r, size: int, group: str, p: str) -> None:
         )
 
 
-def _vo2_changes(rng, shape, means, sds, r, group: str, p: str, checked: bool = False):
+def _vo2_changes(rng, shape, means, sds, r, group: str, p: str, checked: bool = False, first=None):
     """The two VO2max % changes of one group, with the groups ``simulate`` would refuse drawn
-    again (see the module docstring). ``checked``: :func:`_check_redrawn` already passed."""
+    again (see the module docstring). ``checked``: :func:`_check_redrawn` already passed;
+    ``first``: the standard normals of the first draw, (2, *shape), else drawn from ``rng``
+    (which draws the groups drawn again in either case)."""
     if not checked:
         _check_redrawn(means, sds, r, shape[1], group, p)
-    rel_pct, abs_pct = _pair(rng.standard_normal((2, *shape)), means, sds, r)
+    if first is None:
+        first = rng.standard_normal((2, *shape))
+    rel_pct, abs_pct = _pair(first, means, sds, r)
     _, mass_factor = _mass_factor(rel_pct, abs_pct)
     bad = np.flatnonzero(_refused(mass_factor))
     for _ in range(100):  # each round redraws the few left, with the same small chance of failing
@@ -335,7 +339,10 @@ def simulate_batch(
         Number of datasets (replicates), 1 or more.
     seed : int, numpy.random.SeedSequence or numpy.random.Generator, optional
         Same seed, same arrays. (A replicate is not the dataset ``simulate`` makes with the same
-        seed: only its distribution is the same.)
+        seed: only its distribution is the same.) Each group draws from its own stream,
+        ``child_seed(root_seed(seed), g)`` (:mod:`analysis.engine.simulate`), subject by
+        subject, so the first k subjects of a group are the same for every ``n >= k``; a
+        ``Generator`` gives a new root drawn from it, which advances it.
     n : int or mapping of group to int, optional
         Subjects per group, e.g. ``{"HIIT": 12, "control": 5}`` or ``20`` for both (each 2 or
         more); default the published (HIIT) and inferred (control) sizes. For sample-size
@@ -374,24 +381,29 @@ def simulate_batch(
         raise InputError(f"reps must be a whole number of 1 or more, got {reps!r}.")
     reps = int(reps)
     sizes, design = _design(assumptions, n, dispersion)
-    rng = as_rng(seed)
+    root = root_seed(seed)
 
     total = sum(sizes.values())
     out = {m: np.empty((reps, total, 2)) for m in ("csa_cm2", "vo2max_rel", "body_mass_kg")}
     age, height = np.empty((reps, total)), np.empty((reps, total))
     male = np.zeros((reps, total), dtype=bool)
     ids, groups, start = [], [], 0
-    for group in study.GROUPS:
+    for index, group in enumerate(study.GROUPS):
         size, p = sizes[group], study._PREFIX[group]
         men, (people, fitness, csa, vo2) = design[group]
         where = slice(start, start + size)
-        # one draw of the six standard normals that never need a redraw, variable first so
-        # that each is contiguous; the VO2max pair comes after, so a redraw moves nothing else
-        z = rng.standard_normal((6, reps, size))
+        # each group its own stream, drawn subject by subject (the 8 standard normals of
+        # every replicate): the first k subjects of a group are the same draws for every
+        # n >= k (common random numbers for sample-size searches), then variable first so
+        # that each is contiguous. Redrawn VO2max pairs come after, from the same stream.
+        rng = np.random.Generator(np.random.PCG64(child_seed(root, index)))
+        z = np.moveaxis(rng.standard_normal((size, 8, reps)), 0, -1).copy()
         age[:, where], height[:, where] = _pair(z[0:2], *people)
         mass_pre, rel_pre = _pair(z[2:4], *fitness)
         csa_pre, csa_pct = _pair(z[4:6], *csa)
-        rel_pct, abs_pct = _vo2_changes(rng, (reps, size), *vo2, group, p, checked=True)
+        rel_pct, abs_pct = _vo2_changes(
+            rng, (reps, size), *vo2, group, p, checked=True, first=z[6:8]
+        )
         rel_factor, mass_factor = _mass_factor(rel_pct, abs_pct)
         out["csa_cm2"][:, where, 0] = csa_pre
         out["csa_cm2"][:, where, 1] = csa_pre * (1 + csa_pct / 100)

@@ -86,7 +86,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..dataio.targets import Targets
-from ..engine.simulate import correlation_matrix
+from ..engine.simulate import child_seed, correlation_matrix, root_seed
 from ..errors import InputError
 from .base import Batch, Decisions
 from .ryu2016 import (
@@ -372,19 +372,6 @@ def _rules(t: Targets) -> tuple[_Rule, ...]:
     )
 
 
-def _root(seed) -> np.random.SeedSequence:
-    """The root ``SeedSequence`` of a seed (see the module docstring)."""
-    if isinstance(seed, np.random.SeedSequence):
-        return seed
-    if isinstance(seed, np.random.Generator):
-        return np.random.SeedSequence(seed.integers(2**63, size=2).tolist())
-    if seed is not None and not isinstance(seed, int | np.integer):
-        raise InputError(
-            f"seed must be an int, a numpy SeedSequence or Generator, or None; got {seed!r}"
-        )
-    return np.random.SeedSequence(None if seed is None else int(seed))
-
-
 def _root_key(root: np.random.SeedSequence) -> tuple:
     """What names a root's streams: its entropy, spawn key and pool size."""
     entropy = root.entropy if isinstance(root.entropy, int) else tuple(root.entropy)
@@ -401,11 +388,7 @@ def _stream(
     with _STREAMS_LOCK:
         kept = _STREAMS.pop(key, None)  # put back last: the least recently used go first
         if kept is None:
-            child = np.random.SeedSequence(
-                named[0],
-                spawn_key=(*root.spawn_key, block, stream, group),
-                pool_size=root.pool_size,
-            )
+            child = child_seed(root, block, stream, group)
             kept = _Stream(np.random.Generator(np.random.PCG64(child)))
         _STREAMS[key] = kept
         while len(_STREAMS) > _STREAMS_KEPT:
@@ -553,7 +536,7 @@ def simulate_batch(
     model = _model(_key(assumptions))
     sizes = _group_sizes(model, n)
     names = _requested(outcomes)
-    root = _root(seed)
+    root = root_seed(seed)
 
     total = sum(sizes.values())
     first = np.cumsum([0, *sizes.values()])
