@@ -91,7 +91,7 @@ def test_report_has_every_part(report):
         assert f"{stem}.ipynb done in" in result.stderr
 
 
-def test_index_shows_every_claim_and_every_scorecard(report):
+def test_index_shows_every_claim_and_every_scorecard(report, tmp_path):
     out, _ = report
     page = (out / "index.html").read_text()
     assert "simulated" in page
@@ -113,7 +113,7 @@ def test_index_shows_every_claim_and_every_scorecard(report):
     # the consistency of the published numbers, linked from the page; claims decided from
     # published numbers alone say so instead of leaving the probability blank
     written = (out / "tables" / "consistency.csv").read_text()
-    assert written == write_csv(consistency_table(), out.parent / "consistency.csv").read_text()
+    assert written == write_csv(consistency_table(), tmp_path / "consistency.csv").read_text()
     assert 'href="tables/consistency.csv"' in page and 'href="notebooks/04_how_solid.html"' in page
     assert page.count("not simulated</span>") == claims["probability"].isna().sum() > 0
     for study in SIMULATED:

@@ -294,3 +294,48 @@ def test_decisions_are_the_scorecards_statements_on_these_data(rep):
             if spec["relation"] == "<"
             else card.loc[claim_id, "reproduced"] > 0.05
         ), claim_id
+
+
+def test_moving_a_comet_baseline_moves_every_time_with_it():
+    # the later comet levels are folds of the pre-race one: a baseline moved alone implies no
+    # change (found by an independent audit, 2026-11-28: with absolute post and day-3 levels,
+    # tail_dna_pct_pre = 3 doubled a change the paper says did not happen)
+    for pre in (3.0, 10.0):
+        data = study.simulate(seed=0, exact_assumed=True, tail_dna_pct_pre=pre)
+        share = data["tail_dna_pct"] / 100
+        logits = np.log(share / (1 - share)).groupby(data["time"]).mean()  # exact per time
+        folds = [study.targets().value(f"tail_dna_fold_{time}") for time in ("post", "day3")]
+        levels = np.array([pre, pre * folds[0], pre * folds[1]]) / 100
+        expected = np.log(levels / (1 - levels))
+        np.testing.assert_allclose(logits[["pre", "post", "day3"]], expected, rtol=1e-9)
+        card = study.replicate(seed=0, tail_dna_pct_pre=pre).scorecard.set_index("claim_id")
+        assert card.loc["tail_dna_no_time_effect", "status"] == "PASS"
+    with pytest.raises(InputError, match=r"tail_dna_pct_pre = 90 x tail_dna_fold_post = 1\.2"):
+        study.simulate(seed=0, tail_dna_pct_pre=90, tail_dna_fold_post=1.2)
+    with pytest.raises(InputError, match=r"would be 108 %"):
+        study.simulate_batch(10, seed=0, tail_dna_pct_pre=90, tail_dna_fold_post=1.2)
+
+
+@pytest.mark.parametrize(
+    ("fold", "decision"),
+    [
+        ("tail_dna_fold_post", "tail_dna_no_time_effect"),
+        ("tail_dna_fold_day3", "tail_dna_no_time_effect"),
+        ("tail_length_fold_post", "tail_length_no_time_effect"),
+        ("tail_length_fold_day3", "tail_length_no_time_effect"),
+    ],
+)
+def test_a_comet_fold_range_ends_where_no_change_stops_holding(fold, decision):
+    # the stated rule of the targets table: the largest change either way at which the exact
+    # replication still shows no time effect (p > 0.05), as the paper reports
+    from analysis.checks.sensitivity import exact_grid
+
+    row = study.targets().ranges().set_index("id").loc[fold]
+    settings = [
+        {fold: row["low"]},
+        {fold: row["high"]},
+        {fold: row["low"] - 0.01},
+        {fold: row["high"] + 0.01},
+    ]
+    p = exact_grid(study, settings, seed=0, exact_assumed=True)[f"decision_{decision}"]
+    assert (p.iloc[:2] > 0.05).all() and (p.iloc[2:] < 0.05).all(), p.tolist()

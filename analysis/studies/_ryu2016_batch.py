@@ -98,6 +98,7 @@ from .ryu2016 import (
     TIMES,
     _logit,
     _time_corr,
+    comet_levels,
     targets,
 )
 
@@ -309,8 +310,9 @@ def _comet(t: Targets) -> _Family:
     """logit % DNA in tail, log tail length, log tail moment, as ``ryu2016._comet`` builds
     them (reordered outcome-major: the correlation is ``kron(measures, times)``)."""
     moment0 = math.log(t.value("tail_moment_pre"))
-    dna = [_logit(t.value(f"tail_dna_pct_{time}") / 100) for time in TIMES]
-    length = [math.log(t.value(f"tail_length_{time}")) for time in TIMES]
+    dna_pct, length_um = comet_levels(t)
+    dna = [_logit(level / 100) for level in dna_pct]
+    length = [math.log(level) for level in length_um]
     sd = np.repeat(
         [t.value("tail_dna_sdlogit"), t.value("tail_length_sdlog"), t.value("tail_moment_sdlog")],
         len(TIMES),

@@ -158,6 +158,39 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
+def comet_levels(t: Targets) -> tuple[list[float], list[float]]:
+    """The median % DNA in tail and the geometric mean tail length at pre, post and day 3:
+    the pre-race level times each later time's fold (``tail_dna_fold_post``, ...), so that
+    moving a pre-race level moves every time with it (the paper reports no change).
+
+    Raises
+    ------
+    InputError
+        When a % DNA in tail reaches 100 (its logit, which the model draws, does not exist).
+
+    Examples
+    --------
+    >>> comet_levels(targets(tail_dna_pct_pre=4.0, tail_length_fold_day3=0.9))[0][0]
+    4.0
+    """
+    dna_pre, length_pre = t.value("tail_dna_pct_pre"), t.value("tail_length_pre")
+    dna = [dna_pre] + [dna_pre * t.value(f"tail_dna_fold_{time}") for time in TIMES[1:]]
+    length = [length_pre] + [length_pre * t.value(f"tail_length_fold_{time}") for time in TIMES[1:]]
+    for time, level in zip(TIMES, dna, strict=True):
+        if level >= 100:
+            fold = (
+                ""
+                if time == "pre"
+                else f" x tail_dna_fold_{time} = {t.value(f'tail_dna_fold_{time}'):g}"
+            )
+            raise InputError(
+                f"{NAME} cannot be simulated with tail_dna_pct_pre = {dna_pre:g}{fold}: the "
+                f"median % DNA in tail at {time} would be {level:g} %, and a percentage of a "
+                "cell's DNA stays below 100; lower one of them."
+            )
+    return dna, length
+
+
 def _distance_by_time(measures, n, mu, sd, r, empirical, rng) -> np.ndarray:
     """Distance (between) x time (within) values of ``measures``: faux's ``sim_design``.
 
@@ -225,19 +258,16 @@ def _comet(t: Targets, n: dict, empirical: bool, rng) -> dict[str, np.ndarray]:
     (runners, times): 3 measures x 3 times per runner."""
     mu, sd = {}, {}
     moment0 = math.log(t.value("tail_moment_pre"))
+    dna, length = comet_levels(t)
     for g in GROUPS:
         values = []
-        for time in TIMES:
+        for k, time in enumerate(TIMES):
             moment = (
                 moment0
                 if time == "pre"
                 else moment0 + math.log(t.value(f"tail_moment_fold_{time}_{g}"))
             )
-            values += [
-                _logit(t.value(f"tail_dna_pct_{time}") / 100),
-                math.log(t.value(f"tail_length_{time}")),
-                moment,
-            ]
+            values += [_logit(dna[k] / 100), math.log(length[k]), moment]
         mu[g] = values
         sd[g] = [
             t.value("tail_dna_sdlogit"),
