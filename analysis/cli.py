@@ -332,6 +332,14 @@ def cmd_replicate(args) -> int:
             f"{PASS_PROBABILITY:g}, whatever this dataset's own value."
         )
     print(summary(card))
+    articles = card.loc[(card["status"] != "PASS") & (card["claimed_by"] == "article"), "claim_id"]
+    if len(articles):
+        # the exit code follows the paper's rows only (Replication.passed)
+        print(
+            f"FAIL rows that are the popular article's statements, not the paper's: "
+            f"{', '.join(articles)}. A finding about the article; the exit code is 0 when "
+            "every row of the paper passes."
+        )
     if args.out:
         from .dataio.io import save_csv
 

@@ -659,6 +659,10 @@ def test_replicate_shows_what_decided_a_row_judged_by_its_probability(capsys):
         assert shown in lines[claim_id] and row["status"] in lines[claim_id]
     assert "this dataset" in lines["n_10km"]
     assert "PASSes at P >= 0.8, whatever this dataset's own value" in out
+    # FAIL rows of the article's own statements are named, with why the exit code is 0
+    articles = card[(card["status"] == "FAIL") & (card["claimed_by"] == "article")].index
+    assert code == 0 and len(articles) and card.loc[articles, "status"].eq("FAIL").all()
+    assert f"not the paper's: {', '.join(articles)}. A finding about the article" in out
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])

@@ -235,7 +235,7 @@ def test_tornado_top_keeps_every_assumption_that_flips_a_claim():
     labels = [t.get_text().split("\n")[0] for t in fig.axes[0].get_yticklabels()]
     assert labels == ["a", "d"]  # the widest, then the one that flips with no width at all
     note = next(t.get_text() for t in fig.texts if t.get_gid() == "not_drawn")
-    assert "2 narrower one(s) beyond the top 1, none of which flips a claim" in note
+    assert "2 narrower one(s) beyond the top\u00a01, none of which flips a claim" in note
     flips = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "flip_text"]
     assert flips == ["high end: claim 1", "high end: claim 3"]
     plots.close(fig)

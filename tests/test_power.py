@@ -183,6 +183,7 @@ def test_a_larger_n_keeps_the_subjects_of_a_smaller_one(study):
     # HIIT study by an independent audit (2026-11-28): 0 of 1,000 replicates kept them.
     seed = np.random.SeedSequence(5, spawn_key=(0, 0))  # a block's seed, as the grids pass it
     small, large = (study.simulate_batch(300, seed, n=k) for k in (8, 9))
+    # CSA: the HIIT outcome its rare body-mass redraws (VO2max and body mass only) never touch
     outcome = "csa_cm2" if study is estes2017 else "ck_u_l"
     for group in study.GROUPS:
         first = large.measures[outcome][:, large.groups == group][:, :8]

@@ -999,7 +999,8 @@ def tornado(
     moving = shown
     hidden = [f"{still} assumption(s) that move neither {statistic} nor a claim"] if still else []
     hidden += (
-        [f"{beyond} narrower one(s) beyond the top {top}, none of which flips a claim"]
+        # a no-break space: the wrapped note never ends a line between "top" and its number
+        [f"{beyond} narrower one(s) beyond the top\u00a0{top}, none of which flips a claim"]
         if beyond
         else []
     )

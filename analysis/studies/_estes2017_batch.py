@@ -341,8 +341,11 @@ def simulate_batch(
         Same seed, same arrays. (A replicate is not the dataset ``simulate`` makes with the same
         seed: only its distribution is the same.) Each group draws from its own stream,
         ``child_seed(root_seed(seed), g)`` (:mod:`analysis.engine.simulate`), subject by
-        subject, so the first k subjects of a group are the same for every ``n >= k``; a
-        ``Generator`` gives a new root drawn from it, which advances it.
+        subject, so the first k subjects of a group are the same for every ``n >= k``, except
+        in the rare replicates whose VO2max changes are drawn again for the body-mass limit
+        (about 1 in 2,000 under the defaults, never more than :data:`MAX_REDRAWN_SHARE`) and
+        in ``sex`` (the heaviest of the group are the men); a ``Generator`` gives a new root
+        drawn from it, which advances it.
     n : int or mapping of group to int, optional
         Subjects per group, e.g. ``{"HIIT": 12, "control": 5}`` or ``20`` for both (each 2 or
         more); default the published (HIIT) and inferred (control) sizes. For sample-size
