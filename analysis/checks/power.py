@@ -812,10 +812,11 @@ def sample_size(
 
     The whole of ``n_range`` is run (in parallel where asked: ``workers=``, ``scheduler=``)
     with common random numbers, in increasing order of n whatever order it is given in, and
-    the smallest n whose estimated power reaches ``target`` is the answer; the curve beside it shows how sharp that is (its Monte Carlo SEs, and the
-    closed form where one exists). A target that includes a "no effect" decision (``p >
-    0.05``) need not be monotone in n: larger samples detect the small differences it says are
-    absent, so its power can peak below ``target`` (the printed answer then says so).
+    the smallest n whose estimated power reaches ``target`` is the answer; the curve beside
+    it shows how sharp that is (its Monte Carlo SEs, and the closed form where one exists).
+    A target that includes a "no effect" decision (``p > 0.05``) need not be monotone in n:
+    larger samples detect the small differences it says are absent, so its power can peak
+    below ``target`` (the printed answer then says so).
 
     ``claim``: a decision id, ``"all"`` (every decision at once) or an article claim's number.
     Other keywords as :func:`power_curve`.

@@ -26,10 +26,12 @@ from ..errors import InputError
 
 __all__ = [
     "as_rng",
+    "child_seed",
     "correlation_matrix",
     "lognormal_params",
     "rlnorm_multi",
     "rnorm_multi",
+    "root_seed",
     "sim_design",
 ]
 
