@@ -304,3 +304,21 @@ def test_an_sd_too_small_for_floating_point_is_one_line_naming_it(assumption, ca
     err = capsys.readouterr().err
     assert err.startswith("error: ") and len(err.strip().splitlines()) == 1, err
     assert assumption.split("=")[0] in err and "unexpected" not in err
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ({"tail_dna_pct_post": 6.6}, "give tail_dna_fold_post=1.1 (6.6 / tail_dna_pct_pre = 6)"),
+        (
+            {"tail_length_day3": 45, "tail_length_pre": 50},
+            "give tail_length_fold_day3=0.9 (45 / tail_length_pre = 50)",
+        ),
+        ({"tail_dna_pct_day3": "6"}, "give tail_dna_fold_day3 (default 1.02)"),
+    ],
+)
+def test_a_renamed_assumption_says_what_to_give_instead(given, expected):
+    # the comet levels after the race became multiples of the pre-race level (2026-11-28)
+    with pytest.raises(InputError, match="is now 'tail_") as caught:
+        load_targets("ryu2016").with_overrides(**given)
+    assert expected in str(caught.value)

@@ -302,6 +302,16 @@ def format_number(value: float) -> str:
     return repr(value)
 
 
+def _is_number(value) -> bool:
+    """A finite real number other than a bool, and not 0 (a divisor)."""
+    return (
+        isinstance(value, int | float | np.integer | np.floating)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value != 0
+    )
+
+
 def _numbers(column: pd.Series) -> pd.Series:
     """The column as floats, NaN where a cell is not a finite number."""
     numbers = pd.to_numeric(column, errors="coerce").astype(float)
@@ -557,6 +567,18 @@ class Targets:
         values = {}
         for key, value in assumptions.items():
             if not self.has(key):
+                renamed = RENAMED_ASSUMPTIONS.get((self.study, key))
+                if renamed is not None:
+                    new, pre, what = renamed
+                    base = assumptions.get(pre, self.value(pre))
+                    give = f"{new} (default {self.value(new):g})"
+                    if _is_number(value) and _is_number(base):
+                        give = f"{new}={value / base:.4g} ({value:g} / {pre} = {base:g})"
+                    raise InputError(
+                        f"{self.study}: {key!r} is now {new!r}, the {what} after the race as a "
+                        f"multiple of {pre} (so that moving the pre-race level moves every "
+                        f"time with it): give {give}."
+                    )
                 raise InputError(
                     f"{self.study} has no assumption named {key!r}. "
                     f"Assumptions: {', '.join(self.assumed_ids())}."
@@ -660,6 +682,18 @@ def load_targets(study: str, path: Path | str | None = None) -> Targets:
 
 
 _LOADED: dict[tuple[str, str], tuple[tuple[int, int], Targets]] = {}
+
+# Assumptions whose id changed: (study, old id) -> (new id, the row it is a multiple of, what
+# it is), so that a script written before is told what to give instead (2026-11-28: the running
+# study's comet levels after the race became multiples of the pre-race level).
+RENAMED_ASSUMPTIONS = {
+    ("ryu2016", f"tail_{old}_{time}"): (f"tail_{new}_fold_{time}", pre, what)
+    for old, new, pre, what in (
+        ("dna_pct", "dna", "tail_dna_pct_pre", "median % DNA in tail"),
+        ("length", "length", "tail_length_pre", "tail length"),
+    )
+    for time in ("post", "day3")
+}
 
 
 def _separator_hint(path: Path) -> str:
