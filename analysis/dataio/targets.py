@@ -302,10 +302,11 @@ def format_number(value: float) -> str:
     return repr(value)
 
 
-def _is_number(value) -> bool:
-    """A finite real number other than a bool, and not 0 (a divisor)."""
+def _nonzero_number(value) -> bool:
+    """A finite real number other than a bool or 0 (usable as a divisor), by the test
+    :meth:`Targets.with_overrides` applies to every value."""
     return (
-        isinstance(value, int | float | np.integer | np.floating)
+        isinstance(value, numbers.Real)
         and not isinstance(value, bool)
         and math.isfinite(value)
         and value != 0
@@ -572,7 +573,7 @@ class Targets:
                     new, pre, what = renamed
                     base = assumptions.get(pre, self.value(pre))
                     give = f"{new} (default {self.value(new):g})"
-                    if _is_number(value) and _is_number(base):
+                    if _nonzero_number(value) and _nonzero_number(base):
                         give = f"{new}={value / base:.4g} ({value:g} / {pre} = {base:g})"
                     raise InputError(
                         f"{self.study}: {key!r} is now {new!r}, the {what} after the race as a "
